@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'errors',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
