@@ -141,7 +141,7 @@ describe('krypton.dsts wire contract', () => {
   });
 
   it('encodes ValidateEnrollmentTokenResponse with tid = 2 and is_valid = 3', () => {
-    const bytes = ValidateEnrollmentTokenResponse.encode({ tid: 'tenant-z', isValid: true }).finish();
+    const bytes = ValidateEnrollmentTokenResponse.encode({ header: undefined, tid: 'tenant-z', isValid: true }).finish();
     const expected = new BinaryWriter()
       .tag(2, WireType.LengthDelimited).string('tenant-z')
       .tag(3, WireType.Varint).bool(true)

@@ -1,0 +1,40 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DstsError, type ErrorKind, isDstsError, publicMessage } from '@dsts/errors';
+
+/** The one place where domain error kinds become HTTP statuses. */
+const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid_argument: 400,
+  unauthenticated: 401,
+  not_found: 404,
+  gone: 410,
+  already_exists: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  overloaded: 429,
+  internal: 500,
+};
+
+/** Body-parser and other http-errors style exceptions carry `status`/`type`. */
+function fromExpressError(error: { status?: number; type?: string }): DstsError | undefined {
+  if (error.type === 'entity.too.large') return new DstsError('PAYLOAD_TOO_LARGE', 'request body too large');
+  if (error.status === 400) return new DstsError('INVALID_REQUEST', 'malformed request body');
+  if (error.status === 415) return new DstsError('UNSUPPORTED_MEDIA_TYPE', 'unsupported content type');
+  return undefined;
+}
+
+export const notFoundHandler: RequestHandler = () => {
+  throw new DstsError('NOT_FOUND', 'no such endpoint');
+};
+
+// Express recognises an error handler by its four parameters, so `_next` must stay.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const domain = isDstsError(error) ? error : fromExpressError(error ?? {});
+  const status = domain ? HTTP_STATUS[domain.kind] : 500;
+  if (status >= 500) {
+    req.log.error({ err: error }, 'request failed');
+  }
+  if (domain?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(domain.retryAfterSeconds));
+  res.status(status).json({ code: status, message: publicMessage(domain ?? error) });
+};

@@ -1,0 +1,35 @@
+import { createRedisCache } from '@dsts/cache';
+import { ConfigError, loadConfig, redactConfig } from '@dsts/config';
+import { createPrismaClient, migrate } from '@dsts/db';
+import { createLogger, createMetrics } from '@dsts/observability';
+import { createApp } from './app/create-app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ service: 'auth-gateway', level: config.logLevel });
+  logger.info({ config: redactConfig(config) }, 'starting');
+  if (config.database.migrateOnStart) {
+    await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
+  }
+  const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
+  const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache });
+
+  const server = app.listen(config.rest.port, config.rest.host, () => {
+    logger.info({ host: config.rest.host, port: config.rest.port }, 'auth-gateway listening');
+  });
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void Promise.allSettled([prisma.$disconnect(), cache.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `auth-gateway failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});

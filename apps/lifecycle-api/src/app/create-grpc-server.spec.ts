@@ -1,0 +1,84 @@
+import {
+  type Client,
+  credentials,
+  type GrpcObject,
+  loadPackageDefinition,
+  type ServiceClientConstructor, ServerCredentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { createRedisCache, type Cache } from '@dsts/cache';
+import { loadConfig } from '@dsts/config';
+import { createPrismaClient, type PrismaClient } from '@dsts/db';
+import { createLogger, createMetrics } from '@dsts/observability';
+import { DeviceSTSClient, type PingResponse } from '@dsts/proto';
+import { createGrpcServer, DEVICE_STS_SERVICE_NAME, type LifecycleGrpcServer } from './create-grpc-server';
+
+describe('lifecycle-api gRPC server', () => {
+  let grpc: LifecycleGrpcServer;
+  let prisma: PrismaClient;
+  let cache: Cache;
+  let address: string;
+  let client: DeviceSTSClient;
+  const now = new Date('2026-12-03T12:00:00Z');
+
+  beforeAll(async () => {
+    const config = loadConfig();
+    prisma = createPrismaClient({ databaseUrl: config.database.url });
+    cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+    grpc = createGrpcServer({
+      config,
+      logger: createLogger({ service: 'lifecycle-api', level: 'silent' }),
+      metrics: createMetrics('lifecycle-api'),
+      prisma,
+      cache,
+      clock: () => now,
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      grpc.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    address = `127.0.0.1:${port}`;
+    client = new DeviceSTSClient(address, credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client.close();
+    await new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()));
+    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
+  });
+
+  const ping = (message: string) =>
+    new Promise<PingResponse>((resolve, reject) =>
+      client.ping({ message }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+
+  it('Ping echoes the message with the response time', async () => {
+    await expect(ping('hello')).resolves.toEqual({ message: 'hello', responseTime: now });
+  });
+
+  it('Ping accepts 25 characters and refuses 26 with InvalidArgument', async () => {
+    await expect(ping('x'.repeat(25))).resolves.toMatchObject({ message: 'x'.repeat(25) });
+    const error = (await ping('x'.repeat(26)).catch((e: unknown) => e)) as ServiceError;
+    expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(error.details).toBe('message must be at most 25 characters');
+  });
+
+  it('serves the standard gRPC health service for the server and for DeviceSTS', async () => {
+    const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
+    const Health = (definition['grpc'] as GrpcObject)['health'] as GrpcObject;
+    const HealthClient = (Health['v1'] as GrpcObject)['Health'] as ServiceClientConstructor;
+    const health = new HealthClient(address, credentials.createInsecure()) as unknown as Client & {
+      check(req: { service: string }, cb: (e: Error | null, r: { status: string }) => void): void;
+    };
+    const check = (service: string) =>
+      new Promise<{ status: string }>((resolve, reject) =>
+        health.check({ service }, (e: Error | null, r: { status: string }) => (e ? reject(e) : resolve(r))),
+      );
+    try {
+      await expect(check('')).resolves.toEqual({ status: 'SERVING' });
+      await expect(check(DEVICE_STS_SERVICE_NAME)).resolves.toEqual({ status: 'SERVING' });
+      await expect(check('no.such.Service')).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    } finally {
+      health.close();
+    }
+  });
+});

@@ -1,0 +1,2 @@
+export { createRedisCache } from './lib/cache';
+export type { Cache, RedisCacheOptions } from './lib/cache';

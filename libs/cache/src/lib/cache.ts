@@ -1,0 +1,58 @@
+import Redis from 'ioredis';
+
+/** The narrow cache surface the services use; Redis-backed or (later) in-process. */
+export interface Cache {
+  /** Stores `value` under `key` for `ttlSeconds`. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  get(key: string): Promise<string | null>;
+  /** Returns the value and removes it in one atomic step: at most one caller gets it. */
+  getAndDelete(key: string): Promise<string | null>;
+  getJson<T>(key: string): Promise<T | null>;
+  setJson(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  delete(...keys: string[]): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RedisCacheOptions {
+  url: string;
+  /** Prepended to every key, e.g. `dsts:`; lets tenants of one Redis coexist. */
+  keyPrefix?: string;
+  /** Per-command timeout, so a stalled Redis fails requests instead of hanging them. */
+  commandTimeoutMs?: number;
+}
+
+/** Redis-backed {@link Cache}. Commands fail fast while disconnected rather than queueing. */
+export function createRedisCache(options: RedisCacheOptions): Cache {
+  const redis = new Redis(options.url, {
+    keyPrefix: options.keyPrefix ?? '',
+    commandTimeout: options.commandTimeoutMs ?? 2_000,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 1,
+    lazyConnect: false,
+  });
+  // Connection errors surface through failing commands; without a listener
+  // ioredis would print every reconnect attempt as an unhandled error.
+  redis.on('error', () => undefined);
+  return {
+    async set(key, value, ttlSeconds) {
+      await redis.set(key, value, 'EX', ttlSeconds);
+    },
+    get: (key) => redis.get(key),
+    getAndDelete: (key) => redis.getdel(key),
+    async getJson<T>(key: string) {
+      const raw = await redis.get(key);
+      return raw === null ? null : (JSON.parse(raw) as T);
+    },
+    async setJson(key, value, ttlSeconds) {
+      await redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);
+    },
+    delete: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
+    async ping() {
+      await redis.ping();
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

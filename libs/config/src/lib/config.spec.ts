@@ -1,0 +1,84 @@
+import { ConfigError, loadConfig, redactConfig } from './config';
+
+const minimal = { DATABASE_URL: 'postgresql://dsts:s3cret@db.internal:5432/dsts' };
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(minimal);
+
+    expect(config.rest).toEqual({ host: '0.0.0.0', port: 7001 });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000 });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'dsts:' });
+    expect(config.database).toEqual({ url: minimal.DATABASE_URL, poolMax: 10, migrateOnStart: true });
+    expect(config.tokens.issuer).toBe('HP Device Token Service');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads every overridable variable', () => {
+    const config = loadConfig({
+      ...minimal,
+      REST_PORT: '8081',
+      GRPC_PORT: '9091',
+      DATABASE_POOL_MAX: '3',
+      DATABASE_MIGRATE_ON_START: 'false',
+      REDIS_URL: 'rediss://cache:6380',
+      REDIS_KEY_PREFIX: 'x:',
+      TOKEN_ISSUER: 'Acme STS',
+      LOG_LEVEL: 'debug',
+    });
+
+    expect(config.rest.port).toBe(8081);
+    expect(config.grpc.port).toBe(9091);
+    expect(config.database.poolMax).toBe(3);
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.redis).toEqual({ url: 'rediss://cache:6380', keyPrefix: 'x:' });
+    expect(config.tokens.issuer).toBe('Acme STS');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ ...minimal, REST_PORT: '' }).rest.port).toBe(7001);
+  });
+
+  it('names a missing required variable', () => {
+    expect(problemsOf({})).toEqual(['DATABASE_URL is required']);
+  });
+
+  it('names each invalid variable without echoing its value', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://root:hunter2@x/y',
+      REST_PORT: '70000',
+      DATABASE_MIGRATE_ON_START: 'maybe',
+    });
+
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('DATABASE_URL '))).toMatch(/postgres/);
+    expect(problems.some((p) => p.startsWith('REST_PORT '))).toBe(true);
+    expect(problems.find((p) => p.startsWith('DATABASE_MIGRATE_ON_START '))).toMatch(/true or false/);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig(minimal);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('redacts passwords in URLs for logging', () => {
+    const redacted = redactConfig(loadConfig({ ...minimal, REDIS_URL: 'redis://:pw@cache:6379' }));
+
+    expect(JSON.stringify(redacted)).not.toContain('s3cret');
+    expect(JSON.stringify(redacted)).not.toContain(':pw@');
+    expect(redacted.database.url).toBe('postgresql://dsts:***@db.internal:5432/dsts');
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The outcome class of a domain error. Each app maps a kind to its transport
+ * status once (HTTP status in auth-gateway, header.status in lifecycle-api).
+ */
+export type ErrorKind =
+  | 'invalid_argument'
+  | 'unsupported_media_type'
+  | 'unauthenticated'
+  | 'not_found'
+  | 'gone'
+  | 'already_exists'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'payload_too_large'
+  | 'internal';
+
+/** Stable, closed set of error codes and their kinds. Extend here, nowhere else. */
+export const ERROR_KINDS = {
+  INVALID_REQUEST: 'invalid_argument',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  NOT_FOUND: 'not_found',
+  RATE_LIMITED: 'rate_limited',
+  OVERLOADED: 'overloaded',
+  DEPENDENCY_UNAVAILABLE: 'overloaded',
+  INTERNAL: 'internal',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_KINDS;
+
+export interface DstsErrorOptions {
+  /** Safe to show to the caller; `internal` errors are never shown whatever this says. */
+  expose?: boolean;
+  /** Seconds the caller should wait (rate limiting). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** A domain error with a stable code. `message` is written for the caller. */
+export class DstsError extends Error {
+  override readonly name = 'DstsError';
+  readonly kind: ErrorKind;
+  readonly expose: boolean;
+  readonly retryAfterSeconds?: number;
+
+  constructor(readonly code: ErrorCode, message: string, options: DstsErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.kind = ERROR_KINDS[code];
+    this.expose = this.kind !== 'internal' && (options.expose ?? true);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isDstsError(error: unknown): error is DstsError {
+  return error instanceof DstsError;
+}
+
+/** Message safe for a response body: the domain message, or a generic one. */
+export function publicMessage(error: unknown): string {
+  return isDstsError(error) && error.expose ? error.message : 'internal error';
+}

@@ -1,0 +1,1 @@
+export { rsaKeyId } from './lib/key-id';

@@ -1,0 +1,4 @@
+export { createLogger } from './lib/logger';
+export type { Logger, LoggerOptions } from './lib/logger';
+export { createMetrics } from './lib/metrics';
+export type { ServiceMetrics } from './lib/metrics';

@@ -1,0 +1,31 @@
+import { Client } from 'pg';
+import { adminDatabaseUrl, createTemporaryDatabase } from './test-infrastructure';
+
+async function databaseExists(name: string): Promise<boolean> {
+  const admin = new Client({ connectionString: adminDatabaseUrl });
+  await admin.connect();
+  try {
+    return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('createTemporaryDatabase', () => {
+  it('creates a distinct, connectable database and drops it even with a connection open', async () => {
+    const a = await createTemporaryDatabase();
+    const b = await createTemporaryDatabase();
+    expect(a.name).not.toBe(b.name);
+
+    const open = new Client({ connectionString: a.url });
+    await open.connect();
+    open.on('error', () => undefined);
+    expect((await open.query('SELECT current_database() AS db')).rows[0].db).toBe(a.name);
+
+    await a.drop();
+    await b.drop();
+    expect(await databaseExists(a.name)).toBe(false);
+    expect(await databaseExists(b.name)).toBe(false);
+    await open.end().catch(() => undefined);
+  });
+});
