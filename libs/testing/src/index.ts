@@ -6,3 +6,5 @@ export {
   uniqueRunId,
 } from './lib/test-infrastructure';
 export type { TemporaryDatabase } from './lib/test-infrastructure';
+export { createTestCa, EXTENDED_KEY_USAGE, KEY_USAGE } from './lib/test-ca';
+export type { TestCa, TestDevice, TestDeviceOptions } from './lib/test-ca';

@@ -17,6 +17,7 @@ export type ErrorKind =
 /** Stable, closed set of error codes and their kinds. Extend here, nowhere else. */
 export const ERROR_KINDS = {
   INVALID_REQUEST: 'invalid_argument',
+  INVALID_CERTIFICATE: 'invalid_argument',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   NOT_FOUND: 'not_found',

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'certificates',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

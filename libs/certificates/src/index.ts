@@ -1,0 +1,2 @@
+export { certificateThumbprint, MAX_CERTIFICATE_BYTES, parseDeviceCertificate } from './lib/device-certificate';
+export type { CertificatePolicy, DeviceCertificate } from './lib/device-certificate';
