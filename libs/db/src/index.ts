@@ -3,11 +3,14 @@ export type { DatabaseOptions, PrismaClient } from './lib/prisma-client';
 export { migrate, MigrationError } from './lib/migrate';
 export type { MigrationOptions, MigrationResult } from './lib/migrate';
 export { defaultMigrationsDir } from './lib/migrations-dir';
+export { databaseFailure } from './lib/database-errors';
+export { createDeviceRepository, UNMANAGED } from './lib/device.repository';
 export type {
-  Device,
-  EnrollmentToken,
-  ManagementService,
-  RegisteredApp,
-  SigningKey,
-  TombstonedDevice,
-} from './generated/prisma/client';
+  CertificateFacts,
+  DeviceChanges,
+  DevicePage,
+  DevicePageQuery,
+  DeviceRecord,
+  DeviceRepository,
+  NewDevice,
+} from './lib/device.repository';

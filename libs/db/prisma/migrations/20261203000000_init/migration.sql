@@ -31,6 +31,7 @@ CREATE TABLE "devices" (
 );
 
 CREATE INDEX "devices_tenant_created_idx" ON "devices"("tenant_id", "created_at", "device_id");
+CREATE INDEX "devices_tenant_enabled_created_idx" ON "devices"("tenant_id", "is_enabled", "created_at", "device_id");
 CREATE INDEX "devices_hardware_hash_idx" ON "devices"("hardware_hash");
 
 ALTER TABLE "devices" ADD CONSTRAINT "devices_management_service_id_fkey"

@@ -1,0 +1,34 @@
+import { DstsError } from '@dsts/errors';
+
+/** Prisma codes that mean the database is unreachable, saturated or timing out. */
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+/** SQLSTATEs with the same meaning: too_many_connections, cannot_connect_now, admin/crash shutdown, query_canceled. */
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P03', '57P01', '57P02', '57014']);
+
+interface PrismaLikeError {
+  code?: string;
+  meta?: { driverAdapterError?: { cause?: { originalCode?: string } } };
+}
+
+export function prismaErrorCode(error: unknown): string | undefined {
+  return (error as PrismaLikeError | null)?.code;
+}
+
+/**
+ * Turns a failure of the database into a domain error: overload and
+ * unreachability become DEPENDENCY_UNAVAILABLE (429 / ResourceExhausted),
+ * anything else INTERNAL. Prisma's messages (which quote source code) are
+ * kept only as the cause, for logs.
+ */
+export function databaseFailure(error: unknown): DstsError {
+  if (error instanceof DstsError) return error;
+  const prisma = error as PrismaLikeError | null;
+  const sqlState = prisma?.meta?.driverAdapterError?.cause?.originalCode ?? (error as { code?: string } | null)?.code;
+  const unavailable =
+    UNAVAILABLE_PRISMA_CODES.has(prisma?.code ?? '') ||
+    UNAVAILABLE_SQLSTATES.has(sqlState ?? '') ||
+    /ECONNREFUSED|ETIMEDOUT|ECONNRESET|timeout exceeded when trying to connect/i.test(String((error as Error)?.message));
+  return unavailable
+    ? new DstsError('DEPENDENCY_UNAVAILABLE', 'database temporarily unavailable, retry later', { cause: error })
+    : new DstsError('INTERNAL', 'database error', { cause: error });
+}
