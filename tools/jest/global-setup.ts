@@ -1,5 +1,12 @@
 import { migrate } from '../../libs/db/src/lib/migrate';
-import { createTemporaryDatabase, testRedisUrl, uniqueRunId } from '../../libs/testing/src/lib/test-infrastructure';
+import {
+  createTemporaryDatabase,
+  dropStaleTestDatabases,
+  testRedisUrl,
+  uniqueRunId,
+} from '../../libs/testing/src/lib/test-infrastructure';
+
+const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 
 /**
  * Each jest run (one per Nx project) gets its own freshly migrated database
@@ -7,6 +14,7 @@ import { createTemporaryDatabase, testRedisUrl, uniqueRunId } from '../../libs/t
  * The env vars set here are inherited by the test workers.
  */
 export default async function globalSetup(): Promise<void> {
+  await dropStaleTestDatabases(STALE_AFTER_MS);
   const database = await createTemporaryDatabase();
   process.env['TEST_DATABASE_NAME'] = database.name;
   process.env['DATABASE_URL'] = database.url;

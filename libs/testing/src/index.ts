@@ -2,6 +2,7 @@ export {
   adminDatabaseUrl,
   createTemporaryDatabase,
   dropDatabase,
+  dropStaleTestDatabases,
   testRedisUrl,
   uniqueRunId,
 } from './lib/test-infrastructure';

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { adminDatabaseUrl, createTemporaryDatabase } from './test-infrastructure';
+import { adminDatabaseUrl, createTemporaryDatabase, dropStaleTestDatabases } from './test-infrastructure';
 
 async function databaseExists(name: string): Promise<boolean> {
   const admin = new Client({ connectionString: adminDatabaseUrl });
@@ -27,5 +28,34 @@ describe('createTemporaryDatabase', () => {
     expect(await databaseExists(a.name)).toBe(false);
     expect(await databaseExists(b.name)).toBe(false);
     await open.end().catch(() => undefined);
+  });
+});
+
+describe('dropStaleTestDatabases', () => {
+  async function createNamed(name: string): Promise<void> {
+    const admin = new Client({ connectionString: adminDatabaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${name}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it('drops leftovers older than the limit and keeps younger ones', async () => {
+    const twoDaysAgo = (Date.now() - 2 * 86_400_000).toString(36);
+    const stale = `dsts_stale_${twoDaysAgo}_${randomBytes(4).toString('hex')}`;
+    await createNamed(stale);
+    const young = await createTemporaryDatabase('dsts_stale');
+    try {
+      const dropped = await dropStaleTestDatabases(60 * 60 * 1000);
+
+      expect(dropped).toContain(stale);
+      expect(dropped).not.toContain(young.name);
+      expect(await databaseExists(stale)).toBe(false);
+      expect(await databaseExists(young.name)).toBe(true);
+    } finally {
+      await young.drop();
+    }
   });
 });

@@ -6,9 +6,12 @@ export const adminDatabaseUrl =
   process.env['TEST_PG_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const testRedisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
+/** `<base36 epoch ms>_<random hex>`: unique, and tells when a leftover was made. */
 export function uniqueRunId(): string {
   return `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }
+
+const TEST_DATABASE = /^dsts_[a-z]+_([0-9a-z]+)_[0-9a-f]{8}$/;
 
 function databaseUrlFor(database: string): string {
   const url = new URL(adminDatabaseUrl);
@@ -45,4 +48,23 @@ export async function createTemporaryDatabase(label = 'dsts_test'): Promise<Temp
 
 export async function dropDatabase(name: string): Promise<void> {
   await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+/**
+ * Drops test databases left behind by runs that were killed before their
+ * teardown (older than `maxAgeMs`, so running suites are never touched).
+ */
+export async function dropStaleTestDatabases(maxAgeMs: number, now = Date.now()): Promise<string[]> {
+  const dropped: string[] = [];
+  await withAdmin(async (admin) => {
+    const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'dsts\\_%'");
+    for (const { datname } of rows) {
+      const created = TEST_DATABASE.exec(datname)?.[1];
+      if (created && now - parseInt(created, 36) > maxAgeMs) {
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+        dropped.push(datname);
+      }
+    }
+  });
+  return dropped;
 }
