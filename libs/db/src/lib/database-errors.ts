@@ -32,3 +32,12 @@ export function databaseFailure(error: unknown): DstsError {
     ? new DstsError('DEPENDENCY_UNAVAILABLE', 'database temporarily unavailable, retry later', { cause: error })
     : new DstsError('INTERNAL', 'database error', { cause: error });
 }
+
+/** Runs a database operation, turning any failure into a domain error ({@link databaseFailure}). */
+export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw databaseFailure(error);
+  }
+}
