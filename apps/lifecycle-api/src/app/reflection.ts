@@ -21,6 +21,6 @@ export function protoRoot(): string {
  * health service, so grpcurl-style tools work without the proto files.
  */
 export function addReflection(server: Server): void {
-  const definition = loadSync([DSTS_PROTO_FILE, healthProtoPath], { includeDirs: [protoRoot()] });
+  const definition = loadSync([DSTS_PROTO_FILE, healthProtoPath], { includeDirs: [protoRoot()], keepCase: true });
   new ReflectionService(definition).addToServer(server);
 }
