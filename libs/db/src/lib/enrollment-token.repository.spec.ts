@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { adminDatabaseUrl, createTemporaryDatabase } from '@dsts/testing';
 import { createEnrollmentTokenRepository, type EnrollmentTokenRepository } from './enrollment-token.repository';
+import { migrate } from './migrate';
 import { createPrismaClient, type PrismaClient } from './prisma-client';
 
 const now = new Date('2026-12-03T12:00:00Z');
@@ -54,5 +57,32 @@ describe('enrollment token repository (real Postgres)', () => {
 
     expect(await tokens.findByTenant(tenantId)).toBeNull();
     await expect(tokens.delete(tenantId)).rejects.toMatchObject({ code: 'ENROLLMENT_TOKEN_NOT_FOUND' });
+  });
+});
+
+describe('enrollment token repository on a database that stops accepting connections', () => {
+  it('reports DEPENDENCY_UNAVAILABLE, then works again once connections are allowed', async () => {
+    const database = await createTemporaryDatabase('dsts_closed');
+    const admin = new Client({ connectionString: adminDatabaseUrl });
+    const prisma = createPrismaClient({ databaseUrl: database.url, connectionTimeoutMs: 1_000 });
+    const allowConnections = (allowed: boolean) => admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS ${allowed}`);
+    try {
+      await migrate({ databaseUrl: database.url });
+      await admin.connect();
+      const tokens = createEnrollmentTokenRepository(prisma);
+      expect(await tokens.findByTenant('t')).toBeNull();
+
+      await allowConnections(false);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database.name]);
+      const failures = [await tokens.findByTenant('t').catch((e: unknown) => e), await tokens.findByTenant('t').catch((e: unknown) => e)];
+      await allowConnections(true);
+
+      for (const failure of failures) expect(failure).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', kind: 'overloaded' });
+      expect(await tokens.findByTenant('t')).toBeNull();
+    } finally {
+      await prisma.$disconnect();
+      await admin.end();
+      await database.drop();
+    }
   });
 });
