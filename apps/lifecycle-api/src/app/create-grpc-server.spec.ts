@@ -1,57 +1,31 @@
+import path from 'node:path';
 import {
   type Client,
   type ClientDuplexStream,
   credentials,
   type GrpcObject,
   loadPackageDefinition,
-  type ServiceClientConstructor, ServerCredentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import path from 'node:path';
+  type ServiceClientConstructor,
+  status as GrpcStatus,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { createRedisCache, type Cache } from '@dsts/cache';
-import { loadConfig } from '@dsts/config';
-import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
-import { DeviceSTSClient, type PingResponse } from '@dsts/proto';
-import { createGrpcServer, DEVICE_STS_SERVICE_NAME, type LifecycleGrpcServer } from './create-grpc-server';
+import { type RunningLifecycleApi, startLifecycleApi } from '../../test/lifecycle-api.harness';
+import { DEVICE_STS_SERVICE_NAME } from './create-grpc-server';
 
 describe('lifecycle-api gRPC server', () => {
-  let grpc: LifecycleGrpcServer;
-  let prisma: PrismaClient;
-  let cache: Cache;
+  let api: RunningLifecycleApi;
   let address: string;
-  let client: DeviceSTSClient;
   const now = new Date('2026-12-03T12:00:00Z');
 
   beforeAll(async () => {
-    const config = loadConfig();
-    prisma = createPrismaClient({ databaseUrl: config.database.url });
-    cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
-    grpc = createGrpcServer({
-      config,
-      logger: createLogger({ service: 'lifecycle-api', level: 'silent' }),
-      metrics: createMetrics('lifecycle-api'),
-      prisma,
-      cache,
-      clock: () => now,
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      grpc.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
-    address = `127.0.0.1:${port}`;
-    client = new DeviceSTSClient(address, credentials.createInsecure());
+    api = await startLifecycleApi({ clock: () => now });
+    address = api.address;
   });
+  afterAll(() => api.close());
 
-  afterAll(async () => {
-    client.close();
-    await new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()));
-    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
-  });
-
-  const ping = (message: string) =>
-    new Promise<PingResponse>((resolve, reject) =>
-      client.ping({ message }, (error, response) => (error ? reject(error) : resolve(response))),
-    );
+  const ping = (message: string) => api.call('ping', { message });
 
   it('Ping echoes the message with the response time', async () => {
     await expect(ping('hello')).resolves.toEqual({ message: 'hello', responseTime: now });
