@@ -14,3 +14,5 @@ export type {
   DeviceRepository,
   NewDevice,
 } from './lib/device.repository';
+export { createEnrollmentTokenRepository } from './lib/enrollment-token.repository';
+export type { EnrollmentTokenRecord, EnrollmentTokenRepository } from './lib/enrollment-token.repository';

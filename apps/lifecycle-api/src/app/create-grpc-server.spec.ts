@@ -1,55 +1,31 @@
+import path from 'node:path';
 import {
   type Client,
+  type ClientDuplexStream,
   credentials,
   type GrpcObject,
   loadPackageDefinition,
-  type ServiceClientConstructor, ServerCredentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+  type ServiceClientConstructor,
+  status as GrpcStatus,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { createRedisCache, type Cache } from '@dsts/cache';
-import { loadConfig } from '@dsts/config';
-import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
-import { DeviceSTSClient, type PingResponse } from '@dsts/proto';
-import { createGrpcServer, DEVICE_STS_SERVICE_NAME, type LifecycleGrpcServer } from './create-grpc-server';
+import { type RunningLifecycleApi, startLifecycleApi } from '../../test/lifecycle-api.harness';
+import { DEVICE_STS_SERVICE_NAME } from './create-grpc-server';
 
 describe('lifecycle-api gRPC server', () => {
-  let grpc: LifecycleGrpcServer;
-  let prisma: PrismaClient;
-  let cache: Cache;
+  let api: RunningLifecycleApi;
   let address: string;
-  let client: DeviceSTSClient;
   const now = new Date('2026-12-03T12:00:00Z');
 
   beforeAll(async () => {
-    const config = loadConfig();
-    prisma = createPrismaClient({ databaseUrl: config.database.url });
-    cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
-    grpc = createGrpcServer({
-      config,
-      logger: createLogger({ service: 'lifecycle-api', level: 'silent' }),
-      metrics: createMetrics('lifecycle-api'),
-      prisma,
-      cache,
-      clock: () => now,
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      grpc.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-    );
-    address = `127.0.0.1:${port}`;
-    client = new DeviceSTSClient(address, credentials.createInsecure());
+    api = await startLifecycleApi({ clock: () => now });
+    address = api.address;
   });
+  afterAll(() => api.close());
 
-  afterAll(async () => {
-    client.close();
-    await new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()));
-    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
-  });
-
-  const ping = (message: string) =>
-    new Promise<PingResponse>((resolve, reject) =>
-      client.ping({ message }, (error, response) => (error ? reject(error) : resolve(response))),
-    );
+  const ping = (message: string) => api.call('ping', { message });
 
   it('Ping echoes the message with the response time', async () => {
     await expect(ping('hello')).resolves.toEqual({ message: 'hello', responseTime: now });
@@ -80,5 +56,50 @@ describe('lifecycle-api gRPC server', () => {
     } finally {
       health.close();
     }
+  });
+
+  describe.each(['v1', 'v1alpha'])('server reflection (grpc.reflection.%s)', (version) => {
+    interface ReflectionResponse {
+      listServicesResponse?: { service: { name: string }[] };
+      fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+      errorResponse?: { errorCode: number };
+    }
+    const reflect = (request: Record<string, string>) => {
+      const protoDir = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto');
+      const definition = loadPackageDefinition(loadSync(`grpc/reflection/${version}/reflection.proto`, { includeDirs: [protoDir] }));
+      const reflection = (((definition['grpc'] as GrpcObject)['reflection'] as GrpcObject)[version] as GrpcObject)[
+        'ServerReflection'
+      ] as ServiceClientConstructor;
+      const client = new reflection(address, credentials.createInsecure()) as unknown as Client & {
+        serverReflectionInfo(): ClientDuplexStream<Record<string, string>, ReflectionResponse>;
+      };
+      return new Promise<ReflectionResponse>((resolve, reject) => {
+        const stream = client.serverReflectionInfo();
+        stream.once('data', (response: ReflectionResponse) => {
+          resolve(response);
+          stream.end();
+          client.close();
+        });
+        stream.once('error', reject);
+        stream.write(request);
+      });
+    };
+
+    it('lists DeviceSTS and the health service', async () => {
+      const response = await reflect({ listServices: '' });
+      expect(response.listServicesResponse?.service.map((s) => s.name).sort()).toEqual(
+        expect.arrayContaining(['grpc.health.v1.Health', DEVICE_STS_SERVICE_NAME]),
+      );
+    });
+
+    it('describes DeviceSTS without the proto files on the client', async () => {
+      const response = await reflect({ fileContainingSymbol: DEVICE_STS_SERVICE_NAME });
+      const files = response.fileDescriptorResponse?.fileDescriptorProto.map((bytes) => Buffer.from(bytes).toString('latin1'));
+      const dsts = files?.find((f) => f.includes('DeviceSTS'));
+      expect(dsts).toContain('CreateDevice');
+      expect(dsts).toContain('AuthenticateApp');
+      // Field names as written in the proto, so tools build JSON the original's clients know.
+      expect(dsts).toContain('protocol_version');
+    });
   });
 });

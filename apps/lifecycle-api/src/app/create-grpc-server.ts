@@ -1,9 +1,34 @@
 import { Server, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { DeviceSTSService, type DeviceSTSServer } from '@dsts/proto';
-import type { LifecycleApiDeps } from './deps';
+import { createDeviceCache } from '@dsts/cache';
+import { createDeviceRepository, createEnrollmentTokenRepository } from '@dsts/db';
+import {
+  CreateDeviceResponse,
+  CreateEnrollmentTokenResponse,
+  DeleteDeviceResponse,
+  DeleteEnrollmentTokenResponse,
+  DeviceSTSService,
+  type DeviceSTSServer,
+  GetDeviceResponse,
+  GetEnrollmentTokenResponse,
+  ListDevicesResponse,
+  UpdateDeviceResponse,
+  ValidateEnrollmentTokenResponse,
+} from '@dsts/proto';
+import { createDevice } from './create-device.rpc';
+import { createEnrollmentToken } from './create-enrollment-token.rpc';
+import { deleteDevice } from './delete-device.rpc';
+import { deleteEnrollmentToken } from './delete-enrollment-token.rpc';
+import type { LifecycleApiDeps, RpcDeps } from './deps';
+import { getDevice } from './get-device.rpc';
+import { getEnrollmentToken } from './get-enrollment-token.rpc';
+import { listDevices } from './list-devices.rpc';
+import { withTolerantDeserializers } from './malformed-request';
 import { ping } from './ping.rpc';
-import { plainUnary } from './unary';
+import { addReflection } from './reflection';
+import { headerUnary, plainUnary } from './unary';
+import { updateDevice } from './update-device.rpc';
+import { validateEnrollmentToken } from './validate-enrollment-token.rpc';
 
 export const DEVICE_STS_SERVICE_NAME = 'krypton.dsts.DeviceSTS';
 
@@ -12,15 +37,49 @@ export interface LifecycleGrpcServer {
   health: HealthImplementation;
 }
 
-/** Builds the gRPC server (not bound): DeviceSTS plus the standard health service. */
+/**
+ * Builds the gRPC server (not bound): DeviceSTS, the standard health service
+ * and server reflection. Every RPC goes through `headerUnary`/`plainUnary`.
+ */
 export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
-  const server = new Server();
+  const rpc: RpcDeps = {
+    ...deps,
+    devices: createDeviceRepository(deps.prisma),
+    enrollmentTokens: createEnrollmentTokenRepository(deps.prisma),
+    deviceCache: createDeviceCache(deps.cache, deps.config.devices.cacheTtlSeconds),
+  };
+  const server = new Server({ 'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes });
   const implementation: Partial<DeviceSTSServer> = {
     ping: plainUnary(deps, 'Ping', ping(deps.clock)),
+    createDevice: headerUnary(deps, 'CreateDevice', createDevice(rpc), CreateDeviceResponse.create),
+    getDevice: headerUnary(deps, 'GetDevice', getDevice(rpc), GetDeviceResponse.create),
+    listDevices: headerUnary(deps, 'ListDevices', listDevices(rpc), ListDevicesResponse.create),
+    updateDevice: headerUnary(deps, 'UpdateDevice', updateDevice(rpc), UpdateDeviceResponse.create),
+    deleteDevice: headerUnary(deps, 'DeleteDevice', deleteDevice(rpc), DeleteDeviceResponse.create),
+    createEnrollmentToken: headerUnary(
+      deps,
+      'CreateEnrollmentToken',
+      createEnrollmentToken(rpc),
+      CreateEnrollmentTokenResponse.create,
+    ),
+    getEnrollmentToken: headerUnary(deps, 'GetEnrollmentToken', getEnrollmentToken(rpc), GetEnrollmentTokenResponse.create),
+    deleteEnrollmentToken: headerUnary(
+      deps,
+      'DeleteEnrollmentToken',
+      deleteEnrollmentToken(rpc),
+      DeleteEnrollmentTokenResponse.create,
+    ),
+    validateEnrollmentToken: headerUnary(
+      deps,
+      'ValidateEnrollmentToken',
+      validateEnrollmentToken(rpc),
+      ValidateEnrollmentTokenResponse.create,
+    ),
   };
-  server.addService(DeviceSTSService, implementation as UntypedServiceImplementation);
+  server.addService(withTolerantDeserializers(DeviceSTSService), implementation as UntypedServiceImplementation);
 
   const health = new HealthImplementation({ '': 'SERVING', [DEVICE_STS_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
+  addReflection(server);
   return { server, health };
 }

@@ -1,6 +1,6 @@
-import type { Cache } from '@dsts/cache';
+import type { Cache, DeviceCache } from '@dsts/cache';
 import type { Config } from '@dsts/config';
-import type { PrismaClient } from '@dsts/db';
+import type { DeviceRepository, EnrollmentTokenRepository, PrismaClient } from '@dsts/db';
 import type { Logger, ServiceMetrics } from '@dsts/observability';
 
 /** Everything the gRPC server needs, built once by main.ts (the composition root). */
@@ -11,4 +11,12 @@ export interface LifecycleApiDeps {
   prisma: PrismaClient;
   cache: Cache;
   clock: () => Date;
+}
+
+/** What the RPC handlers use: the deps plus the ports built on them by createGrpcServer. */
+export interface RpcDeps extends LifecycleApiDeps {
+  devices: DeviceRepository;
+  enrollmentTokens: EnrollmentTokenRepository;
+  /** Only invalidated here; auth-gateway fills it. */
+  deviceCache: DeviceCache<unknown>;
 }

@@ -1,49 +1,85 @@
 import { randomUUID } from 'node:crypto';
-import { Metadata, status as GrpcStatus, type handleUnaryCall, type ServerErrorResponse } from '@grpc/grpc-js';
+import {
+  Metadata,
+  status as GrpcStatus,
+  type handleUnaryCall,
+  type sendUnaryData,
+  type ServerErrorResponse,
+} from '@grpc/grpc-js';
 import { DstsError } from '@dsts/errors';
 import type { DstsRequestHeader, DstsResponseHeader } from '@dsts/proto';
 import type { LifecycleApiDeps } from './deps';
-import { toGrpcStatus } from './header-status.mapper';
+import { type MappedStatus, toGrpcStatus } from './header-status.mapper';
+import { isMalformedRequest } from './malformed-request';
 
 const PROTOCOL_VERSION = 'v1';
+const MAX_REQUEST_ID_LENGTH = 128;
 
 export interface CallContext {
   requestId: string;
   metadata: Metadata;
 }
 
-type Observe = (method: string, code: GrpcStatus, error?: unknown) => void;
+type WrapperDeps = Pick<LifecycleApiDeps, 'metrics' | 'logger'>;
+type Failure<Res> = [Partial<ServerErrorResponse> | null, Res?];
 
-function observer({ metrics, logger }: Pick<LifecycleApiDeps, 'metrics' | 'logger'>): (method: string) => Observe {
-  return (method) => {
-    const stop = metrics.requestDuration.startTimer();
-    return (_m, code, error) => {
-      const labels = { transport: 'grpc', method, code: GrpcStatus[code] ?? String(code) };
-      metrics.requests.inc(labels);
-      stop(labels);
-      if (code === GrpcStatus.INTERNAL) logger.error({ err: error, method }, 'rpc failed');
-    };
+function assertDecoded(request: unknown): void {
+  if (isMalformedRequest(request)) throw new DstsError('INVALID_REQUEST', 'request is not a valid protobuf message');
+}
+
+/**
+ * Runs `work` and calls back exactly once: grpc-js never sees a rejection.
+ * Every outcome is counted; unexpected failures are logged with their cause
+ * but answered with a caller-safe message only.
+ */
+function settle<Res>(
+  { metrics, logger }: WrapperDeps,
+  method: string,
+  work: () => Promise<Res>,
+  callback: sendUnaryData<Res>,
+  fail: (mapped: MappedStatus) => Failure<Res>,
+): void {
+  const stop = metrics.requestDuration.startTimer();
+  const observe = (code: GrpcStatus) => {
+    const labels = { transport: 'grpc', method, code: GrpcStatus[code] ?? String(code) };
+    metrics.requests.inc(labels);
+    stop(labels);
   };
+  Promise.resolve()
+    .then(work)
+    .then(
+      (response) => {
+        observe(GrpcStatus.OK);
+        callback(null, response);
+      },
+      (error: unknown) => {
+        const mapped = toGrpcStatus(error);
+        observe(mapped.code);
+        if (mapped.code === GrpcStatus.INTERNAL) logger.error({ err: error, method }, 'rpc failed');
+        const [failure, response] = fail(mapped);
+        callback(failure, response);
+      },
+    );
 }
 
 /**
  * Wraps an RPC that follows the original's status convention (SPEC §6): the
- * call always succeeds at the gRPC level and the outcome travels in
- * `header.status`. Validates `protocol_version`, echoes or creates the request
- * id, never lets a rejection reach grpc-js, and answers exactly once.
+ * outcome travels in `header.status` with gRPC status OK. Validates
+ * `protocol_version`, echoes or creates the request id, and answers exactly
+ * once. With `config.grpc.realStatusCodes` a failure is also a real gRPC
+ * status (same code and message; the request id in the `request_id` trailer).
  */
 export function headerUnary<Req extends { header?: DstsRequestHeader }, Res extends { header?: DstsResponseHeader }>(
-  deps: Pick<LifecycleApiDeps, 'metrics' | 'logger' | 'clock'>,
+  deps: Pick<LifecycleApiDeps, 'metrics' | 'logger' | 'clock' | 'config'>,
   method: string,
   handler: (request: Req, context: CallContext) => Promise<Omit<Res, 'header'>>,
   emptyResponse: () => Res,
   options: { requireHeader?: boolean } = {},
 ): handleUnaryCall<Req, Res> {
-  const start = observer(deps);
   return (call, callback) => {
-    const observe = start(method);
     const request = call.request;
-    const requestId = request.header?.requestId || randomUUID();
+    const givenRequestId = request.header?.requestId ?? '';
+    const requestId = givenRequestId && givenRequestId.length <= MAX_REQUEST_ID_LENGTH ? givenRequestId : randomUUID();
     const header = (status: GrpcStatus, statusMessage: string): DstsResponseHeader => ({
       protocolVersion: PROTOCOL_VERSION,
       status,
@@ -51,24 +87,25 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
       statusMessage,
       responseTime: deps.clock(),
     });
-    const run = async (): Promise<Res> => {
+    const work = async (): Promise<Res> => {
+      assertDecoded(request);
       if ((options.requireHeader ?? true) && request.header?.protocolVersion !== PROTOCOL_VERSION) {
         throw new DstsError('INVALID_REQUEST', `protocol_version must be ${PROTOCOL_VERSION}`);
+      }
+      if (givenRequestId.length > MAX_REQUEST_ID_LENGTH) {
+        throw new DstsError('INVALID_REQUEST', `request_id must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
       }
       const body = await handler(request, { requestId, metadata: call.metadata });
       return { ...emptyResponse(), ...body, header: header(GrpcStatus.OK, 'OK') } as Res;
     };
-    run().then(
-      (response) => {
-        observe(method, GrpcStatus.OK);
-        callback(null, response);
-      },
-      (error: unknown) => {
-        const mapped = toGrpcStatus(error);
-        observe(method, mapped.code, error);
-        callback(null, { ...emptyResponse(), header: header(mapped.code, mapped.message) });
-      },
-    );
+    settle(deps, method, work, callback, (mapped): Failure<Res> => {
+      if (deps.config.grpc.realStatusCodes) {
+        const metadata = new Metadata();
+        metadata.set('request_id', requestId);
+        return [{ code: mapped.code, details: mapped.message, metadata }];
+      }
+      return [null, { ...emptyResponse(), header: header(mapped.code, mapped.message) }];
+    });
   };
 }
 
@@ -77,24 +114,19 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
  * status errors, with the same caller-safe messages.
  */
 export function plainUnary<Req, Res>(
-  deps: Pick<LifecycleApiDeps, 'metrics' | 'logger'>,
+  deps: WrapperDeps,
   method: string,
   handler: (request: Req) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
-  const start = observer(deps);
-  return (call, callback) => {
-    const observe = start(method);
-    handler(call.request).then(
-      (response) => {
-        observe(method, GrpcStatus.OK);
-        callback(null, response);
+  return (call, callback) =>
+    settle(
+      deps,
+      method,
+      () => {
+        assertDecoded(call.request);
+        return handler(call.request);
       },
-      (error: unknown) => {
-        const mapped = toGrpcStatus(error);
-        observe(method, mapped.code, error);
-        const failure: Partial<ServerErrorResponse> = { code: mapped.code, details: mapped.message };
-        callback(failure);
-      },
+      callback,
+      (mapped) => [{ code: mapped.code, details: mapped.message }],
     );
-  };
 }

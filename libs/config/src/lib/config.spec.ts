@@ -17,7 +17,8 @@ describe('loadConfig', () => {
     const config = loadConfig(minimal);
 
     expect(config.rest).toEqual({ host: '0.0.0.0', port: 7001 });
-    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000 });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000, maxReceiveMessageBytes: 8 * 1024 * 1024, realStatusCodes: false });
+    expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'dsts:' });
     expect(config.database).toEqual({ url: minimal.DATABASE_URL, poolMax: 10, migrateOnStart: true });
     expect(config.tokens.issuer).toBe('HP Device Token Service');
@@ -35,6 +36,10 @@ describe('loadConfig', () => {
       REDIS_KEY_PREFIX: 'x:',
       TOKEN_ISSUER: 'Acme STS',
       LOG_LEVEL: 'debug',
+      GRPC_MAX_RECEIVE_MESSAGE_BYTES: '5242880',
+      GRPC_REAL_STATUS_CODES: 'true',
+      DEVICE_CERT_ALLOW_EC_P256: 'yes',
+      DEVICE_CACHE_TTL_SECONDS: '30',
     });
 
     expect(config.rest.port).toBe(8081);
@@ -44,6 +49,8 @@ describe('loadConfig', () => {
     expect(config.redis).toEqual({ url: 'rediss://cache:6380', keyPrefix: 'x:' });
     expect(config.tokens.issuer).toBe('Acme STS');
     expect(config.logLevel).toBe('debug');
+    expect(config.grpc).toMatchObject({ maxReceiveMessageBytes: 5_242_880, realStatusCodes: true });
+    expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 30 });
   });
 
   it('treats an empty variable as unset', () => {

@@ -33,6 +33,12 @@ const environmentSchema = z.object({
   REST_PORT: port(7001),
   GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   GRPC_PORT: port(7000),
+  // Above the default 4 MiB so that an oversized field reaches validation and
+  // gets a header status, instead of a transport error from grpc-js.
+  GRPC_MAX_RECEIVE_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+  GRPC_REAL_STATUS_CODES: bool(false),
+  DEVICE_CERT_ALLOW_EC_P256: bool(false),
+  DEVICE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOKEN_ISSUER: z.string().min(1).default('HP Device Token Service'),
 });
 
@@ -47,7 +53,20 @@ export interface Config {
   };
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly rest: { readonly host: string; readonly port: number };
-  readonly grpc: { readonly host: string; readonly port: number };
+  readonly grpc: {
+    readonly host: string;
+    readonly port: number;
+    /** Largest request message the lifecycle API accepts. */
+    readonly maxReceiveMessageBytes: number;
+    /** Also fail calls with the real gRPC status, not only `header.status` (SPEC §6 [beyond]). */
+    readonly realStatusCodes: boolean;
+  };
+  readonly devices: {
+    /** Accept EC P-256 device certificates (SPEC §2 [beyond]); RSA only when false. */
+    readonly allowEcP256: boolean;
+    /** Lifetime of a device snapshot in the Redis device cache. */
+    readonly cacheTtlSeconds: number;
+  };
   readonly tokens: { readonly issuer: string };
 }
 
@@ -96,7 +115,13 @@ export function loadConfig(environment: Environment = process.env): Config {
     },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     rest: { host: env.REST_HOST, port: env.REST_PORT },
-    grpc: { host: env.GRPC_HOST, port: env.GRPC_PORT },
+    grpc: {
+      host: env.GRPC_HOST,
+      port: env.GRPC_PORT,
+      maxReceiveMessageBytes: env.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+      realStatusCodes: env.GRPC_REAL_STATUS_CODES,
+    },
+    devices: { allowEcP256: env.DEVICE_CERT_ALLOW_EC_P256, cacheTtlSeconds: env.DEVICE_CACHE_TTL_SECONDS },
     tokens: { issuer: env.TOKEN_ISSUER },
   });
 }

@@ -7,7 +7,7 @@ const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P03', '57P01', '57P02', '5701
 
 interface PrismaLikeError {
   code?: string;
-  meta?: { driverAdapterError?: { cause?: { originalCode?: string } } };
+  meta?: { driverAdapterError?: { cause?: { originalCode?: string; severity?: string } } };
 }
 
 export function prismaErrorCode(error: unknown): string | undefined {
@@ -23,12 +23,27 @@ export function prismaErrorCode(error: unknown): string | undefined {
 export function databaseFailure(error: unknown): DstsError {
   if (error instanceof DstsError) return error;
   const prisma = error as PrismaLikeError | null;
-  const sqlState = prisma?.meta?.driverAdapterError?.cause?.originalCode ?? (error as { code?: string } | null)?.code;
+  const cause = prisma?.meta?.driverAdapterError?.cause;
+  const sqlState = cause?.originalCode ?? prisma?.code ?? '';
+  // FATAL ends the session (e.g. "database is not currently accepting
+  // connections", 55000) and class 08 is connection failure: both mean the
+  // database cannot be used right now, whatever the statement was.
   const unavailable =
     UNAVAILABLE_PRISMA_CODES.has(prisma?.code ?? '') ||
-    UNAVAILABLE_SQLSTATES.has(sqlState ?? '') ||
+    UNAVAILABLE_SQLSTATES.has(sqlState) ||
+    cause?.severity === 'FATAL' ||
+    sqlState.startsWith('08') ||
     /ECONNREFUSED|ETIMEDOUT|ECONNRESET|timeout exceeded when trying to connect/i.test(String((error as Error)?.message));
   return unavailable
     ? new DstsError('DEPENDENCY_UNAVAILABLE', 'database temporarily unavailable, retry later', { cause: error })
     : new DstsError('INTERNAL', 'database error', { cause: error });
+}
+
+/** Runs a database operation, turning any failure into a domain error ({@link databaseFailure}). */
+export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw databaseFailure(error);
+  }
 }

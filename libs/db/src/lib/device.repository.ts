@@ -1,6 +1,6 @@
 import { DstsError } from '@dsts/errors';
 import type { PrismaClient } from '../generated/prisma/client';
-import { databaseFailure, prismaErrorCode } from './database-errors';
+import { databaseFailure, guarded, prismaErrorCode } from './database-errors';
 
 /** Management service id of unmanaged devices (the default). */
 export const UNMANAGED = 'none';
@@ -75,14 +75,6 @@ export interface DeviceRepository {
 }
 
 const notFound = () => new DstsError('DEVICE_NOT_FOUND', 'device not found');
-
-async function guarded<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw databaseFailure(error);
-  }
-}
 
 /** Prisma-backed {@link DeviceRepository}. */
 export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {

@@ -1,0 +1,15 @@
+import type { DeleteDeviceRequest, DeleteDeviceResponse } from '@dsts/proto';
+import type { RpcDeps } from './deps';
+import { invalidateCachedDevice } from './device-cache.invalidation';
+import { requiredId } from './request-fields';
+
+/** Deletes a device, leaving its tombstone (same transaction, in the repository). */
+export function deleteDevice(deps: RpcDeps) {
+  return async (request: DeleteDeviceRequest): Promise<Omit<DeleteDeviceResponse, 'header'>> => {
+    const tenantId = requiredId(request.tid, 'tid');
+    const deviceId = requiredId(request.deviceId, 'device_id');
+    const deleteTime = await deps.devices.delete(tenantId, deviceId);
+    await invalidateCachedDevice(deps, tenantId, deviceId);
+    return { deleteTime };
+  };
+}

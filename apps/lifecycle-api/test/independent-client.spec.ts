@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { type Client, credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { DeviceSTSService } from '@dsts/proto';
+import { createTestCa, type TestCa } from '@dsts/testing';
+import { type DeepPartial, type RequestOf, type RpcName, type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api.harness';
+
+type Plain = Record<string, unknown>;
+const camel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** A ts-proto request as proto-loader (keepCase) wants it. */
+function toLoaderRequest(value: unknown, key = ''): unknown {
+  if (key === 'updateMask') return { paths: value };
+  if (value instanceof Date) return { seconds: Math.floor(value.getTime() / 1000), nanos: (value.getTime() % 1000) * 1e6 };
+  if (Buffer.isBuffer(value) || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as Plain).map(([k, v]) => [snake(k), toLoaderRequest(v, k)]));
+}
+
+/** A proto-loader response in ts-proto's shape: camelCase, Timestamps as Dates, unset messages undefined. */
+function fromLoaderResponse(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (Array.isArray(value)) return value.map(fromLoaderResponse);
+  if (typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  const object = value as Plain;
+  if (Object.keys(object).sort().join() === 'nanos,seconds') {
+    return new Date(Number(object['seconds']) * 1000 + Math.floor(Number(object['nanos']) / 1e6));
+  }
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [camel(k), fromLoaderResponse(v)]));
+}
+
+/**
+ * A client built at run time from proto/ by @grpc/proto-loader, independent
+ * of the ts-proto code the server uses, must get the same answers.
+ */
+describe('an independently generated client (proto-loader) gets the same answers as the ts-proto one', () => {
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  let api: RunningLifecycleApi;
+  let ca: TestCa;
+  let loader: Client & Record<string, (request: unknown, callback: (e: ServiceError | null, r: unknown) => void) => void>;
+  const tid = `tenant-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    [api, ca] = await Promise.all([startLifecycleApi({ clock: () => now }), createTestCa()]);
+    const protoRoot = path.resolve(__dirname, '../../../proto');
+    const definition = loadPackageDefinition(
+      loadSync('krypton/dsts/dsts.proto', { includeDirs: [protoRoot], keepCase: true, longs: String, defaults: true }),
+    );
+    const DeviceSTS = ((definition['krypton'] as GrpcObject)['dsts'] as GrpcObject)['DeviceSTS'] as ServiceClientConstructor;
+    loader = new DeviceSTS(api.address, credentials.createInsecure()) as typeof loader;
+  });
+  afterAll(async () => {
+    loader?.close();
+    await api?.close();
+  });
+
+  const viaLoader = <K extends RpcName>(name: K, request: DeepPartial<RequestOf<K>>) => {
+    const method = DeviceSTSService[name].path.split('/').pop() as string;
+    return new Promise<unknown>((resolve, reject) =>
+      loader[method](toLoaderRequest(request), (error, response) => (error ? reject(error) : resolve(fromLoaderResponse(response)))),
+    );
+  };
+  const expectSameAnswer = async <K extends RpcName>(name: K, request: DeepPartial<RequestOf<K>>) => {
+    const [generated, independent] = await Promise.all([api.call(name, request), viaLoader(name, request)]);
+    expect(independent).toEqual(generated);
+    return generated;
+  };
+  const certificate = async (deviceId: string) => (await ca.issueDevice({ deviceId, tenantId: tid })).certificateDer;
+
+  it('Ping', async () => {
+    await expectSameAnswer('ping', { message: 'hello' });
+  });
+
+  it('device RPCs, successes and failures', async () => {
+    const created = (await viaLoader('createDevice', {
+      header: v1('c1'),
+      tid,
+      deviceId: 'dev-1',
+      deviceCertificate: await certificate('dev-1'),
+      managementService: 'hpcem',
+      hardwareHash: 'hw-1',
+    })) as { header: { status: number } };
+    expect(created.header.status).toBe(0);
+    await api.call('createDevice', { header: v1(), tid, deviceId: 'dev-2', deviceCertificate: await certificate('dev-2') });
+
+    await expectSameAnswer('getDevice', { header: v1('g1'), tid, deviceId: 'dev-1' });
+    await expectSameAnswer('getDevice', { header: v1('g2'), tid, deviceId: 'missing' });
+    await expectSameAnswer('createDevice', { header: v1('dup'), tid, deviceId: 'dev-2', deviceCertificate: await certificate('dev-2') });
+    await expectSameAnswer('listDevices', { header: v1('l1'), tid, pageSize: 1 });
+    await expectSameAnswer('listDevices', { header: v1('l2'), tid, pageSize: 1, pageNumber: 2 });
+    await expectSameAnswer('listDevices', { header: v1('l3'), tid, filter: 'enabled=nope' });
+    await expectSameAnswer('updateDevice', { header: v1('u1'), tid, deviceId: 'dev-1', updateMask: ['nothing'], update: { isLost: true } });
+
+    const updated = (await viaLoader('updateDevice', { header: v1('u2'), tid, deviceId: 'dev-1', updateMask: ['is_lost'], update: { isLost: true } })) as {
+      header: { status: number };
+    };
+    expect(updated.header.status).toBe(0);
+    const device = await expectSameAnswer('getDevice', { header: v1('g3'), tid, deviceId: 'dev-1' });
+    expect(device.device).toMatchObject({ isLost: true, managementService: 'hpcem', hardwareHash: 'hw-1' });
+
+    expect(((await viaLoader('deleteDevice', { header: v1('d1'), tid, deviceId: 'dev-1' })) as { header: { status: number } }).header.status).toBe(0);
+    await expectSameAnswer('deleteDevice', { header: v1('d2'), tid, deviceId: 'dev-1' });
+    await expectSameAnswer('getDevice', { header: { protocolVersion: 'v0', requestId: 'old' }, tid, deviceId: 'dev-2' });
+  });
+
+  it('enrollment token RPCs, successes and failures', async () => {
+    const created = await api.call('createEnrollmentToken', { header: v1(), tid, tokenLifetimeDays: 3 });
+    const token = created.token?.token as string;
+
+    await expectSameAnswer('getEnrollmentToken', { header: v1('t1'), tid });
+    await expectSameAnswer('createEnrollmentToken', { header: v1('t2'), tid });
+    await expectSameAnswer('createEnrollmentToken', { header: v1('t3'), tid, tokenLifetimeDays: -5 });
+    await expectSameAnswer('validateEnrollmentToken', { header: v1('t4'), token });
+    await expectSameAnswer('validateEnrollmentToken', { header: v1('t5'), token: 'unknown' });
+    await expectSameAnswer('validateEnrollmentToken', { header: v1('t6'), token: '' });
+    await expectSameAnswer('deleteEnrollmentToken', { header: v1('t7'), tid: `${tid}-none` });
+  });
+});

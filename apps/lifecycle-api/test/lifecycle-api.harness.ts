@@ -1,0 +1,127 @@
+import { credentials, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { createRedisCache, type Cache } from '@dsts/cache';
+import { loadConfig } from '@dsts/config';
+import { createPrismaClient, type PrismaClient } from '@dsts/db';
+import { createLogger, createMetrics } from '@dsts/observability';
+import {
+  AppAuthenticationChallengeRequest,
+  AppAuthenticationRequest,
+  CreateDeviceRequest,
+  CreateEnrollmentTokenRequest,
+  DeleteDeviceRequest,
+  DeleteEnrollmentTokenRequest,
+  DeviceSTSClient,
+  DeviceSTSService,
+  type DstsRequestHeader,
+  GetDeviceRequest,
+  GetEnrollmentTokenRequest,
+  GetSigningKeyRequest,
+  ListDevicesRequest,
+  PingRequest,
+  UpdateDeviceRequest,
+  ValidateEnrollmentTokenRequest,
+} from '@dsts/proto';
+import { createGrpcServer, type LifecycleGrpcServer } from '../src/app/create-grpc-server';
+
+type Methods = typeof DeviceSTSService;
+export type RpcName = keyof Methods;
+export type RequestOf<K extends RpcName> = Parameters<Methods[K]['requestSerialize']>[0];
+export type ResponseOf<K extends RpcName> = ReturnType<Methods[K]['responseDeserialize']>;
+export type DeepPartial<T> = T extends Date | Buffer
+  ? T
+  : T extends (infer U)[]
+    ? DeepPartial<U>[]
+    : T extends object
+      ? { [P in keyof T]?: DeepPartial<T[P]> }
+      : T;
+
+const REQUEST_TYPES: { [K in RpcName]: { fromPartial(object: never): RequestOf<K> } } = {
+  createDevice: CreateDeviceRequest,
+  getDevice: GetDeviceRequest,
+  listDevices: ListDevicesRequest,
+  updateDevice: UpdateDeviceRequest,
+  deleteDevice: DeleteDeviceRequest,
+  getSigningKey: GetSigningKeyRequest,
+  createEnrollmentToken: CreateEnrollmentTokenRequest,
+  getEnrollmentToken: GetEnrollmentTokenRequest,
+  deleteEnrollmentToken: DeleteEnrollmentTokenRequest,
+  validateEnrollmentToken: ValidateEnrollmentTokenRequest,
+  ping: PingRequest,
+  getAppAuthenticationChallenge: AppAuthenticationChallengeRequest,
+  authenticateApp: AppAuthenticationRequest,
+};
+
+/** A valid request header (protocol v1) with the given request id. */
+export const v1 = (requestId = 'req-1'): DstsRequestHeader => ({ protocolVersion: 'v1', requestId, requestTime: undefined });
+
+export interface StartOptions {
+  clock?: () => Date;
+  /** Another database than the jest run's (e.g. one the test makes unavailable). */
+  databaseUrl?: string;
+  /** Extra environment for loadConfig, e.g. `{ GRPC_REAL_STATUS_CODES: 'true' }`. */
+  env?: Record<string, string>;
+}
+
+export interface RunningLifecycleApi {
+  address: string;
+  client: DeviceSTSClient;
+  grpc: LifecycleGrpcServer;
+  prisma: PrismaClient;
+  cache: Cache;
+  /**
+   * Calls an RPC through the ts-proto client; unset request fields take proto3
+   * defaults. A non-OK gRPC status rejects with the ServiceError (trailers in `metadata`).
+   */
+  call<K extends RpcName>(name: K, request: DeepPartial<RequestOf<K>>): Promise<ResponseOf<K>>;
+  /** Sends raw bytes as the request of `name` (for undecodable input). */
+  callRaw<K extends RpcName>(name: K, bytes: Buffer): Promise<ResponseOf<K>>;
+  close(): Promise<void>;
+}
+
+/** Starts the lifecycle-api in-process on 127.0.0.1:0, on real Postgres and Redis. */
+export async function startLifecycleApi(options: StartOptions = {}): Promise<RunningLifecycleApi> {
+  const config = loadConfig({ ...process.env, ...options.env, DATABASE_URL: options.databaseUrl ?? process.env['DATABASE_URL'] });
+  const prisma = createPrismaClient({ databaseUrl: config.database.url, connectionTimeoutMs: 1_000 });
+  const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const grpc = createGrpcServer({
+    config,
+    logger: createLogger({ service: 'lifecycle-api', level: 'silent' }),
+    metrics: createMetrics('lifecycle-api'),
+    prisma,
+    cache,
+    clock: options.clock ?? (() => new Date()),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    grpc.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  const address = `127.0.0.1:${port}`;
+  const client = new DeviceSTSClient(address, credentials.createInsecure());
+
+  const send = <K extends RpcName>(name: K, request: unknown, serialize: (value: never) => Buffer) => {
+    const method = DeviceSTSService[name];
+    return new Promise<ResponseOf<K>>((resolve, reject) => {
+      client.makeUnaryRequest(
+        method.path,
+        serialize as (value: unknown) => Buffer,
+        method.responseDeserialize as (bytes: Buffer) => ResponseOf<K>,
+        request,
+        (error: ServiceError | null, response?: ResponseOf<K>) => (error ? reject(error) : resolve(response as ResponseOf<K>)),
+      );
+    });
+  };
+
+  return {
+    address,
+    client,
+    grpc,
+    prisma,
+    cache,
+    call: (name, request) => send(name, REQUEST_TYPES[name].fromPartial(request as never), DeviceSTSService[name].requestSerialize),
+    callRaw: (name, bytes) => send(name, bytes, (b: never) => b),
+    async close() {
+      client.close();
+      await new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()));
+      await Promise.allSettled([prisma.$disconnect(), cache.close()]);
+    },
+  };
+}
