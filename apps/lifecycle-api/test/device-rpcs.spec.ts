@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { createDeviceCache, deviceCacheKey } from '@dsts/cache';
+import { createDeviceCache } from '@dsts/cache';
 import { createTestCa, KEY_USAGE, type TestCa, type TestDeviceOptions } from '@dsts/testing';
 import { type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api.harness';
 
@@ -219,7 +219,7 @@ describe('DeviceSTS device RPCs (real gRPC, Postgres, Redis)', () => {
       expect(response.header?.status).toBe(GrpcStatus.OK);
       expect(response.updateTime).toBeInstanceOf(Date);
       expect((await get('dev-1')).device).toMatchObject({ isEnabled: false, isLost: false });
-      expect(await api.cache.get(deviceCacheKey(tid, 'dev-1'))).toBeNull();
+      expect(await cachedDevices().get(tid, 'dev-1')).toBeNull();
       expect(await cachedDevices().get(`${tid}-other`, 'dev-1')).toEqual({ snapshot: 'other tenant' });
     });
 
@@ -284,7 +284,7 @@ describe('DeviceSTS device RPCs (real gRPC, Postgres, Redis)', () => {
         where: { tenantId_deviceId: { tenantId: tid, deviceId: 'dev-1' } },
       });
       expect(tombstone.deletedAt).toEqual(response.deleteTime);
-      expect(await api.cache.get(deviceCacheKey(tid, 'dev-1'))).toBeNull();
+      expect(await cachedDevices().get(tid, 'dev-1')).toBeNull();
     });
 
     it('answers a missing device with NotFound', async () => {

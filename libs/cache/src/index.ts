@@ -1,4 +1,4 @@
 export { createRedisCache } from './lib/cache';
 export type { Cache, RedisCacheOptions } from './lib/cache';
-export { createDeviceCache, deviceCacheKey } from './lib/device-cache';
+export { createDeviceCache, deviceCacheKey, INVALIDATION_HOLD_SECONDS } from './lib/device-cache';
 export type { DeviceCache } from './lib/device-cache';

@@ -60,3 +60,16 @@ describe('Redis cache (real Redis)', () => {
     }
   });
 });
+
+describe('setIfAbsent', () => {
+  it('stores only into an empty key', async () => {
+    const cache = createRedisCache({ url: process.env['REDIS_URL'] as string, keyPrefix: process.env['REDIS_KEY_PREFIX'] as string });
+    try {
+      expect(await cache.setIfAbsent('nx', 'first', 60)).toBe(true);
+      expect(await cache.setIfAbsent('nx', 'second', 60)).toBe(false);
+      expect(await cache.get('nx')).toBe('first');
+    } finally {
+      await cache.close();
+    }
+  });
+});

@@ -4,6 +4,8 @@ import Redis from 'ioredis';
 export interface Cache {
   /** Stores `value` under `key` for `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Stores `value` only if `key` holds nothing; returns whether it was stored. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   get(key: string): Promise<string | null>;
   /** Returns the value and removes it in one atomic step: at most one caller gets it. */
   getAndDelete(key: string): Promise<string | null>;
@@ -37,6 +39,9 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   return {
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, 'EX', ttlSeconds);
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      return (await redis.set(key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
     },
     get: (key) => redis.get(key),
     getAndDelete: (key) => redis.getdel(key),

@@ -25,3 +25,31 @@ describe('device cache (real Redis)', () => {
     expect(await devices.get('tenant-2', 'dev')).toEqual({ owner: 'two' });
   });
 });
+
+describe('device cache invalidation race', () => {
+  let cache: Cache;
+
+  beforeAll(() => {
+    cache = createRedisCache({ url: process.env['REDIS_URL'] as string, keyPrefix: process.env['REDIS_KEY_PREFIX'] as string });
+  });
+  afterAll(() => cache.close());
+
+  it('does not let a reader that loaded the old row before the change write it back after invalidation', async () => {
+    const devices = createDeviceCache<{ enabled: boolean }>(cache, 60);
+    // Reader (auth-gateway) misses the cache and reads the row while it is still enabled...
+    expect(await devices.get('t-race', 'd')).toBeNull();
+    const staleRow = { enabled: true };
+    // ...meanwhile the writer (lifecycle-api) commits "disabled" and invalidates...
+    await devices.invalidate('t-race', 'd');
+    // ...then the reader stores what it read.
+    await devices.put('t-race', 'd', staleRow);
+
+    expect(await devices.get('t-race', 'd')).toBeNull();
+  });
+
+  it('still caches a snapshot when nothing invalidated it', async () => {
+    const devices = createDeviceCache<{ enabled: boolean }>(cache, 60);
+    await devices.put('t-race', 'fresh', { enabled: true });
+    expect(await devices.get('t-race', 'fresh')).toEqual({ enabled: true });
+  });
+});

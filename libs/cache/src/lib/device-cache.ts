@@ -10,22 +10,37 @@ export function deviceCacheKey(tenantId: string, deviceId: string): string {
 }
 
 /**
+ * Written over a device's entry when it changes. A reader that loaded the row
+ * before the change cannot store it afterwards (stores never overwrite), so
+ * the next authentication always sees the change. It must outlive any
+ * in-flight read-then-store; after it expires the entry is filled afresh.
+ */
+const INVALIDATED = '!invalidated';
+export const INVALIDATION_HOLD_SECONDS = 30;
+
+/**
  * Snapshot cache of device records in front of Postgres: auth-gateway reads
  * through it, lifecycle-api invalidates on every change. Values are JSON, so
  * callers revive dates themselves.
  */
 export interface DeviceCache<T> {
   get(tenantId: string, deviceId: string): Promise<T | null>;
+  /** Stores a snapshot unless the entry exists or was just invalidated. */
   put(tenantId: string, deviceId: string, value: T): Promise<void>;
   invalidate(tenantId: string, deviceId: string): Promise<void>;
 }
 
 export function createDeviceCache<T>(cache: Cache, ttlSeconds: number): DeviceCache<T> {
   return {
-    get: (tenantId, deviceId) => cache.getJson<T>(deviceCacheKey(tenantId, deviceId)),
-    put: (tenantId, deviceId, value) => cache.setJson(deviceCacheKey(tenantId, deviceId), value, ttlSeconds),
+    async get(tenantId, deviceId) {
+      const raw = await cache.get(deviceCacheKey(tenantId, deviceId));
+      return raw === null || raw === INVALIDATED ? null : (JSON.parse(raw) as T);
+    },
+    async put(tenantId, deviceId, value) {
+      await cache.setIfAbsent(deviceCacheKey(tenantId, deviceId), JSON.stringify(value), ttlSeconds);
+    },
     async invalidate(tenantId, deviceId) {
-      await cache.delete(deviceCacheKey(tenantId, deviceId));
+      await cache.set(deviceCacheKey(tenantId, deviceId), INVALIDATED, INVALIDATION_HOLD_SECONDS);
     },
   };
 }
