@@ -34,4 +34,5 @@ docker-image: build
 	done
 
 clean:
-	rm -rf dist tmp .nx/cache
+	rm -rf dist tmp
+	NX_DAEMON=false npx nx reset

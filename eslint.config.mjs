@@ -23,7 +23,8 @@ function depConstraints(testing) {
     { sourceTag: 'lib:keys', bannedExternalImports: ['@prisma/*', 'pg', 'ioredis'] },
     { sourceTag: 'lib:tokens', bannedExternalImports: ['@prisma/*', 'pg', 'ioredis'] },
     { sourceTag: 'type:app', bannedExternalImports: testing ? ['@prisma/*', 'ioredis'] : ['@prisma/*', 'pg', 'ioredis', 'node-jose', 'jose'] },
-    { sourceTag: 'type:util', bannedExternalImports: testing ? ['@prisma/*', 'ioredis'] : ['@prisma/*', 'pg', 'ioredis', 'node-jose'] },
+    { sourceTag: 'type:util', bannedExternalImports: testing ? ['@prisma/*', 'ioredis'] : ['@prisma/*', 'pg', 'ioredis', 'node-jose', 'jose'] },
+    { sourceTag: 'type:testing', bannedExternalImports: ['@prisma/*', 'ioredis'] },
   ];
 }
 

@@ -81,6 +81,20 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.database)).toBe(true);
   });
 
+  it('redacts credentials passed as URL query parameters', () => {
+    const redacted = redactConfig(
+      loadConfig({ DATABASE_URL: 'postgresql://db/dsts?password=hunter2&sslmode=require&sslkey=/k&sslpassword=pw2' }),
+    );
+
+    expect(redacted.database.url).not.toMatch(/hunter2|pw2|\/k/);
+    expect(redacted.database.url).toContain('sslmode=require');
+  });
+
+  it('accepts only decimal port numbers', () => {
+    expect(problemsOf({ ...minimal, REST_PORT: '0x4500' })[0]).toMatch(/^REST_PORT /);
+    expect(problemsOf({ ...minimal, GRPC_PORT: '1e3' })[0]).toMatch(/^GRPC_PORT /);
+  });
+
   it('redacts passwords in URLs for logging', () => {
     const redacted = redactConfig(loadConfig({ ...minimal, REDIS_URL: 'redis://:pw@cache:6379' }));
 

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const port = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, { message: 'must be a port number (0-65535)' })
+    .default(String(fallback))
+    .transform(Number)
+    .pipe(z.number().max(65535, { message: 'must be a port number (0-65535)' }));
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -126,9 +132,15 @@ export function loadConfig(environment: Environment = process.env): Config {
   });
 }
 
+/** Query parameters through which pg and ioredis also accept credentials. */
+const SECRET_QUERY_PARAMETER = /pass|secret|key|token|cert/i;
+
 function redactUrl(value: string): string {
   const parsed = new URL(value);
   if (parsed.password) parsed.password = '***';
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_QUERY_PARAMETER.test(name)) parsed.searchParams.set(name, '***');
+  }
   return parsed.toString();
 }
 

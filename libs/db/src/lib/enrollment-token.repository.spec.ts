@@ -12,7 +12,7 @@ describe('enrollment token repository (real Postgres)', () => {
   let prisma: PrismaClient;
   let tokens: EnrollmentTokenRepository;
   let tenantId: string;
-  const token = (expiresAt = days(30)) => ({ tenantId, token: randomBytes(16).toString('hex'), issuedAt: now, expiresAt });
+  const token = (expiresAt = days(30), issuedAt = now) => ({ tenantId, token: randomBytes(16).toString('hex'), issuedAt, expiresAt });
 
   beforeAll(() => {
     prisma = createPrismaClient({ databaseUrl: process.env['DATABASE_URL'] as string });
@@ -43,7 +43,7 @@ describe('enrollment token repository (real Postgres)', () => {
   });
 
   it('replaces an expired token', async () => {
-    await tokens.create(token(days(-1)), days(-2));
+    await tokens.create(token(days(-1), days(-31)), days(-2));
 
     const replacement = await tokens.create(token(), now);
 

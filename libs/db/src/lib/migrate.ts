@@ -118,7 +118,8 @@ async function applyOne(client: Client, migration: MigrationFile): Promise<void>
     );
     await client.query(migration.sql);
     await client.query(
-      'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+      // clock_timestamp(), not now(): now() is frozen at the start of the transaction.
+      'UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1',
       [id],
     );
     await client.query('COMMIT');

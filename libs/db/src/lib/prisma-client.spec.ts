@@ -62,6 +62,8 @@ describe('Prisma client on the migrated schema', () => {
       certificateExpiresAt: new Date(),
     };
     await expect(prisma.device.create({ data: { ...base, deviceId: 'blank-hash', hardwareHash: '  ' } })).rejects.toThrow();
+    await expect(prisma.device.create({ data: { ...base, deviceId: 'tab-hash', hardwareHash: '\t' } })).rejects.toThrow();
+    await expect(prisma.device.create({ data: { ...base, deviceId: '' } })).rejects.toThrow();
     await expect(
       prisma.device.create({ data: { ...base, deviceId: 'bad-ms', managementServiceId: 'unknown' } }),
     ).rejects.toThrow();

@@ -25,9 +25,12 @@ CREATE TABLE "devices" (
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "devices_pkey" PRIMARY KEY ("tenant_id", "device_id"),
+    CONSTRAINT "devices_ids_not_empty" CHECK ("tenant_id" <> '' AND "device_id" <> ''),
     -- Unknown hardware hash is NULL, never a blank string.
-    CONSTRAINT "devices_hardware_hash_not_blank" CHECK ("hardware_hash" IS NULL OR btrim("hardware_hash") <> ''),
-    CONSTRAINT "devices_thumbprint_hex" CHECK ("certificate_thumbprint" ~ '^[0-9a-f]{64}$')
+    CONSTRAINT "devices_hardware_hash_not_blank" CHECK ("hardware_hash" IS NULL OR "hardware_hash" ~ '[^[:space:]]'),
+    CONSTRAINT "devices_thumbprint_hex" CHECK ("certificate_thumbprint" ~ '^[0-9a-f]{64}$'),
+    CONSTRAINT "devices_previous_thumbprint_hex" CHECK ("previous_certificate_thumbprint" ~ '^[0-9a-f]{64}$'),
+    CONSTRAINT "devices_certificate_validity" CHECK ("certificate_issued_at" <= "certificate_expires_at")
 );
 
 CREATE INDEX "devices_tenant_created_idx" ON "devices"("tenant_id", "created_at", "device_id");
@@ -42,7 +45,8 @@ CREATE TABLE "tombstoned_devices" (
     "tenant_id" VARCHAR(128) NOT NULL,
     "device_id" VARCHAR(128) NOT NULL,
     "deleted_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "tombstoned_devices_pkey" PRIMARY KEY ("tenant_id", "device_id")
+    CONSTRAINT "tombstoned_devices_pkey" PRIMARY KEY ("tenant_id", "device_id"),
+    CONSTRAINT "tombstoned_devices_ids_not_empty" CHECK ("tenant_id" <> '' AND "device_id" <> '')
 );
 
 CREATE TABLE "enrollment_tokens" (
@@ -50,7 +54,9 @@ CREATE TABLE "enrollment_tokens" (
     "token" VARCHAR(64) NOT NULL,
     "issued_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expires_at" TIMESTAMPTZ(6) NOT NULL,
-    CONSTRAINT "enrollment_tokens_pkey" PRIMARY KEY ("tenant_id")
+    CONSTRAINT "enrollment_tokens_pkey" PRIMARY KEY ("tenant_id"),
+    CONSTRAINT "enrollment_tokens_not_empty" CHECK ("tenant_id" <> '' AND "token" <> ''),
+    CONSTRAINT "enrollment_tokens_validity" CHECK ("issued_at" <= "expires_at")
 );
 
 CREATE UNIQUE INDEX "enrollment_tokens_token_key" ON "enrollment_tokens"("token");
