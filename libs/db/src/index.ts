@@ -14,3 +14,11 @@ export type {
   DeviceRepository,
   NewDevice,
 } from './lib/device.repository';
+export { createSigningKeyRepository } from './lib/signing-key.repository';
+export type { KeyPromotion, NewSigningKey, SigningKeyRecord, SigningKeyRepository } from './lib/signing-key.repository';
+export { createRegisteredAppRepository } from './lib/registered-app.repository';
+export type {
+  RegisteredAppDefinition,
+  RegisteredAppRecord,
+  RegisteredAppRepository,
+} from './lib/registered-app.repository';
