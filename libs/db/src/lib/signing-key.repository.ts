@@ -6,7 +6,7 @@ export interface SigningKeyRecord {
   id: string;
   algorithm: string;
   /** Public JWK as published. */
-  publicJwk: Record<string, unknown>;
+  publicJwk: Record<string, string>;
   /** Envelope-encrypted private key (opaque to the database). */
   encryptedPrivateKey: Buffer;
   isPrimary: boolean;
@@ -21,7 +21,7 @@ export interface SigningKeyRecord {
 export interface NewSigningKey {
   id: string;
   algorithm: string;
-  publicJwk: Record<string, unknown>;
+  publicJwk: Record<string, string>;
   encryptedPrivateKey: Buffer;
   createdAt: Date;
   activatesAt: Date;
@@ -56,7 +56,7 @@ type Row = Awaited<ReturnType<PrismaClient['signingKey']['findMany']>>[number];
 function toRecord(row: Row): SigningKeyRecord {
   return {
     ...row,
-    publicJwk: row.publicJwk as Record<string, unknown>,
+    publicJwk: row.publicJwk as Record<string, string>,
     encryptedPrivateKey: Buffer.from(row.encryptedPrivateKey),
   };
 }
