@@ -1,7 +1,7 @@
 import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
-import { parseDeviceCertificate } from '@dsts/certificates';
 import type { DeviceRecord, DeviceRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
+import { createCertificateCache } from './certificate-cache';
 import { requireClientId } from './challenge-request';
 import { type AssertionRequest, assertionHeader, firstX5cCertificate, requireAssertion, verifyAssertion } from './client-assertion';
 import type { DeviceLookup } from './device-lookup';
@@ -35,6 +35,7 @@ function presentedCertificate(device: DeviceRecord, thumbprint: string): 'curren
 
 export function createDeviceAuthenticator(deps: DeviceAuthenticatorDeps): DeviceAuthenticator {
   const algorithms = deps.allowEcP256 ? ['RS512', 'ES256'] : ['RS512'];
+  const certificates = createCertificateCache({ allowEcP256: deps.allowEcP256 });
 
   return {
     async issueChallenge(deviceId) {
@@ -45,7 +46,7 @@ export function createDeviceAuthenticator(deps: DeviceAuthenticatorDeps): Device
       const assertion = requireAssertion(request);
       const now = deps.clock();
       const header = assertionHeader(assertion, algorithms);
-      const certificate = parseDeviceCertificate(firstX5cCertificate(header.x5c), { allowEcP256: deps.allowEcP256 }, now);
+      const certificate = certificates.parse(firstX5cCertificate(header.x5c), now);
       const deviceId = certificate.commonName;
       const tenantId = certificate.organization;
       if (!tenantId) throw new DstsError('INVALID_CERTIFICATE', 'invalid device certificate: subject organization (tenant id) is missing');
