@@ -97,7 +97,7 @@ describe('loadConfig', () => {
     });
     expect(config.jwks).toEqual({ maxAgeSeconds: 300 });
     expect(config.appsFile).toBeUndefined();
-    expect(config.devices).toEqual({ cacheTtlSeconds: 300, allowEcP256: false });
+    expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
     expect(config.rateLimit).toEqual({ perMinute: 600 });
   });
 
@@ -119,7 +119,7 @@ describe('loadConfig', () => {
     expect(config.signingKeys).toMatchObject({ algorithm: 'PS256', rsaBits: 3072, activationDelaySeconds: 600, rotationDays: 90, refreshSeconds: 10 });
     expect(config.jwks.maxAgeSeconds).toBe(60);
     expect(config.appsFile).toBe('/etc/dsts/apps.yaml');
-    expect(config.devices).toEqual({ cacheTtlSeconds: 5, allowEcP256: true });
+    expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 5 });
     expect(config.rateLimit.perMinute).toBe(0);
   });
 

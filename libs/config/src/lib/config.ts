@@ -56,7 +56,7 @@ const environmentSchema = z.object({
   SIGNING_KEY_REFRESH_SECONDS: seconds(30, 3_600),
   JWKS_MAX_AGE_SECONDS: seconds(300, 86_400),
   APPS_FILE: z.string().optional(),
-  DEVICE_CACHE_TTL_SECONDS: seconds(300, 86_400),
+  DEVICE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   DEVICE_CERT_ALLOW_EC_P256: bool(false),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
 });
@@ -93,7 +93,12 @@ export interface Config {
   readonly jwks: { readonly maxAgeSeconds: number };
   /** Registered apps file (YAML or JSON), upserted at start; undefined = leave the table alone. */
   readonly appsFile: string | undefined;
-  readonly devices: { readonly cacheTtlSeconds: number; readonly allowEcP256: boolean };
+  readonly devices: {
+    /** Accept EC P-256 device certificates (SPEC §2 [beyond]); RSA only when false. */
+    readonly allowEcP256: boolean;
+    /** Lifetime of a device snapshot in the Redis device cache. */
+    readonly cacheTtlSeconds: number;
+  };
   /** Requests per minute per client address and endpoint; 0 = unlimited. */
   readonly rateLimit: { readonly perMinute: number };
 }
@@ -163,7 +168,7 @@ export function loadConfig(environment: Environment = process.env): Config {
     },
     jwks: { maxAgeSeconds: env.JWKS_MAX_AGE_SECONDS },
     appsFile: env.APPS_FILE,
-    devices: { cacheTtlSeconds: env.DEVICE_CACHE_TTL_SECONDS, allowEcP256: env.DEVICE_CERT_ALLOW_EC_P256 },
+    devices: { allowEcP256: env.DEVICE_CERT_ALLOW_EC_P256, cacheTtlSeconds: env.DEVICE_CACHE_TTL_SECONDS },
     rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE },
   });
 }
