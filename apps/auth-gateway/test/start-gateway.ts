@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
@@ -30,8 +30,11 @@ export interface GatewayOptions {
   withoutSigningKey?: boolean;
 }
 
-/** The encryption key shared by every gateway of one test run (they share the key table). */
-const runEncryptionKey = randomBytes(32).toString('base64');
+/**
+ * Every gateway of one jest run shares the run's key table, so they must share
+ * the key-encryption key; jest isolates modules per file, hence derived, not random.
+ */
+const runEncryptionKey = createHash('sha256').update(`dsts-test-kek:${process.env['DATABASE_URL']}`).digest('base64');
 
 /**
  * Starts the auth gateway in-process on port 0, wired exactly like main.ts
@@ -62,7 +65,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     encryptionKey: Buffer.from(runEncryptionKey, 'base64'),
     clock: () => new Date(),
   });
-  if (!options.withoutSigningKey) await services.keys.ensurePrimaryKey();
+  const release = () => Promise.allSettled([prisma.$disconnect(), cache.close()]);
+  if (!options.withoutSigningKey) {
+    // A failed start must not leave connections behind: jest would never exit.
+    await services.keys.ensurePrimaryKey().catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+  }
   const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache, ...services });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -76,7 +86,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     services,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
-      await Promise.allSettled([prisma.$disconnect(), cache.close()]);
+      await release();
     },
   };
 }
