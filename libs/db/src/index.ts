@@ -16,3 +16,11 @@ export type {
 } from './lib/device.repository';
 export { createEnrollmentTokenRepository } from './lib/enrollment-token.repository';
 export type { EnrollmentTokenRecord, EnrollmentTokenRepository } from './lib/enrollment-token.repository';
+export { createSigningKeyRepository } from './lib/signing-key.repository';
+export type { KeyPromotion, NewSigningKey, SigningKeyRecord, SigningKeyRepository } from './lib/signing-key.repository';
+export { createRegisteredAppRepository } from './lib/registered-app.repository';
+export type {
+  RegisteredAppDefinition,
+  RegisteredAppRecord,
+  RegisteredAppRepository,
+} from './lib/registered-app.repository';

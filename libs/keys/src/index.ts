@@ -1,1 +1,4 @@
-export { rsaKeyId } from './lib/key-id';
+export { rsaKeyId, signingKeyId } from './lib/key-id';
+export { openPrivateKey, sealPrivateKey } from './lib/envelope';
+export { createSigningKeyStore } from './lib/signing-key-store';
+export type { PublicJwk, SigningKeyStore, SigningKeyStoreDeps } from './lib/signing-key-store';

@@ -1,2 +1,13 @@
-export { ACCESS_TOKEN_LIFETIME_SECONDS, accessTokenClaims } from './lib/access-token-claims';
+export { ACCESS_TOKEN_LIFETIME_SECONDS, accessTokenClaims, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './lib/access-token-claims';
 export type { AccessTokenClaims, AccessTokenSubject } from './lib/access-token-claims';
+export { JWT_BEARER_ASSERTION_TYPE } from './lib/client-assertion';
+export type { AssertionRequest } from './lib/client-assertion';
+export { createTokenIssuer } from './lib/token-issuer';
+export type { IssuedToken, TokenIssuer, TokenIssuerDeps } from './lib/token-issuer';
+export { createDeviceLookup } from './lib/device-lookup';
+export type { CachedDevice, DeviceLookup, DeviceLookupDeps } from './lib/device-lookup';
+export { createDeviceAuthenticator } from './lib/device-authenticator';
+export type { DeviceAuthenticator, DeviceAuthenticatorDeps } from './lib/device-authenticator';
+export { createAppAuthenticator } from './lib/app-authenticator';
+export type { AppAuthenticationRequest, AppAuthenticator, AppAuthenticatorDeps } from './lib/app-authenticator';
+export { readRegisteredAppsFile } from './lib/registered-apps-file';

@@ -1,13 +1,23 @@
-import type { Cache } from '@dsts/cache';
+import type { Cache, RateLimiter } from '@dsts/cache';
 import type { Config } from '@dsts/config';
 import type { PrismaClient } from '@dsts/db';
+import type { SigningKeyStore } from '@dsts/keys';
 import type { Logger, ServiceMetrics } from '@dsts/observability';
+import type { AppAuthenticator, DeviceAuthenticator } from '@dsts/tokens';
 
 /** Everything the HTTP app needs, built once by main.ts (the composition root). */
-export interface AuthGatewayDeps {
+export interface AuthGatewayDeps extends AuthServices {
   config: Config;
   logger: Logger;
   metrics: ServiceMetrics;
   prisma: PrismaClient;
   cache: Cache;
+}
+
+/** The use cases behind the routes (see `createAuthServices`). */
+export interface AuthServices {
+  keys: SigningKeyStore;
+  devices: DeviceAuthenticator;
+  apps: AppAuthenticator;
+  rateLimiter: RateLimiter;
 }

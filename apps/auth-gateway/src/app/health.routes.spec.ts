@@ -1,40 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createRedisCache, type Cache } from '@dsts/cache';
-import { loadConfig } from '@dsts/config';
-import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
-import { createApp } from './create-app';
-
-interface Running {
-  baseUrl: string;
-  close: () => Promise<void>;
-}
+import { type RunningGateway, startGateway } from '../../test/start-gateway';
 
 /** Starts the app on port 0 with the given Postgres and Redis. */
-async function start(databaseUrl: string, redisUrl: string): Promise<Running> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
-  const prisma: PrismaClient = createPrismaClient({ databaseUrl, connectionTimeoutMs: 500 });
-  const cache: Cache = createRedisCache({ url: redisUrl, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: 500 });
-  const app = createApp({
-    config,
-    logger: createLogger({ service: 'auth-gateway', level: 'silent' }),
-    metrics: createMetrics('auth-gateway'),
-    prisma,
-    cache,
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: async () => {
-      await new Promise((resolve) => server.close(resolve));
-      await Promise.allSettled([prisma.$disconnect(), cache.close()]);
-    },
-  };
-}
+const start = (databaseUrl: string, redisUrl: string) => startGateway({ databaseUrl, redisUrl, withoutSigningKey: true });
 
 const databaseUrl = process.env['DATABASE_URL'] as string;
 const redisUrl = process.env['REDIS_URL'] as string;
@@ -42,7 +9,7 @@ const deadPostgres = 'postgresql://postgres@127.0.0.1:1/none';
 const deadRedis = 'redis://127.0.0.1:1';
 
 describe('auth-gateway health endpoints', () => {
-  let app: Running;
+  let app: RunningGateway;
   beforeAll(async () => {
     app = await start(databaseUrl, redisUrl);
   });

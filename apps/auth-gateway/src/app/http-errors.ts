@@ -34,6 +34,9 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const status = domain ? HTTP_STATUS[domain.kind] : 500;
   if (status >= 500) {
     req.log.error({ err: error }, 'request failed');
+  } else {
+    // The code says why without the request's content (assertions stay out of logs).
+    req.log.info({ status, code: domain?.code }, 'request refused');
   }
   if (domain?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(domain.retryAfterSeconds));
   res.status(status).json({ code: status, message: publicMessage(domain ?? error) });

@@ -12,6 +12,11 @@ export interface Cache {
   getJson<T>(key: string): Promise<T | null>;
   setJson(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   delete(...keys: string[]): Promise<number>;
+  /**
+   * Increments a counter that lives `ttlSeconds` from its first increment
+   * (a fixed window); returns the new count and the seconds the window has left.
+   */
+  incrementWindow(key: string, ttlSeconds: number): Promise<{ count: number; remainingSeconds: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,6 +58,12 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       await redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);
     },
     delete: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
+    async incrementWindow(key, ttlSeconds) {
+      const results = await redis.multi().incr(key).expire(key, ttlSeconds, 'NX').ttl(key).exec();
+      const failed = results?.find(([error]) => error);
+      if (!results || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
+      return { count: Number(results[0][1]), remainingSeconds: Math.max(1, Number(results[2][1])) };
+    },
     async ping() {
       await redis.ping();
     },

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, redactConfig } from './config';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from './config';
 
 const minimal = { DATABASE_URL: 'postgresql://dsts:s3cret@db.internal:5432/dsts' };
 
@@ -101,5 +102,86 @@ describe('loadConfig', () => {
     expect(JSON.stringify(redacted)).not.toContain('s3cret');
     expect(JSON.stringify(redacted)).not.toContain(':pw@');
     expect(redacted.database.url).toBe('postgresql://dsts:***@db.internal:5432/dsts');
+  });
+
+  it('defaults signing keys to RSA-4096 RS512 with pre-published rotation, and the auth settings', () => {
+    const config = loadConfig(minimal);
+
+    expect(config.signingKeys).toEqual({
+      algorithm: 'RS512',
+      rsaBits: 4096,
+      encryptionKey: undefined,
+      insecureDevEncryption: false,
+      activationDelaySeconds: 3600,
+      rotationDays: 0,
+      refreshSeconds: 30,
+    });
+    expect(config.jwks).toEqual({ maxAgeSeconds: 300 });
+    expect(config.appsFile).toBeUndefined();
+    expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
+    expect(config.rateLimit).toEqual({ perMinute: 600 });
+  });
+
+  it('reads the signing-key, apps, device and rate-limit variables', () => {
+    const config = loadConfig({
+      ...minimal,
+      SIGNING_KEY_ALGORITHM: 'PS256',
+      SIGNING_KEY_RSA_BITS: '3072',
+      SIGNING_KEY_ACTIVATION_DELAY_SECONDS: '600',
+      SIGNING_KEY_ROTATION_DAYS: '90',
+      SIGNING_KEY_REFRESH_SECONDS: '10',
+      JWKS_MAX_AGE_SECONDS: '60',
+      APPS_FILE: '/etc/dsts/apps.yaml',
+      DEVICE_CACHE_TTL_SECONDS: '5',
+      DEVICE_CERT_ALLOW_EC_P256: 'true',
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
+
+    expect(config.signingKeys).toMatchObject({ algorithm: 'PS256', rsaBits: 3072, activationDelaySeconds: 600, rotationDays: 90, refreshSeconds: 10 });
+    expect(config.jwks.maxAgeSeconds).toBe(60);
+    expect(config.appsFile).toBe('/etc/dsts/apps.yaml');
+    expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 5 });
+    expect(config.rateLimit.perMinute).toBe(0);
+  });
+
+  it('refuses an activation delay shorter than key refresh plus JWKS caching', () => {
+    expect(problemsOf({ ...minimal, SIGNING_KEY_ACTIVATION_DELAY_SECONDS: '100', JWKS_MAX_AGE_SECONDS: '300' })).toEqual([
+      'SIGNING_KEY_ACTIVATION_DELAY_SECONDS must be at least SIGNING_KEY_REFRESH_SECONDS + JWKS_MAX_AGE_SECONDS',
+    ]);
+  });
+
+  it('refuses an unknown algorithm and a malformed encryption key without echoing it', () => {
+    const problems = problemsOf({ ...minimal, SIGNING_KEY_ALGORITHM: 'HS256', SIGNING_KEY_ENCRYPTION_KEY: 'c2hvcnQ=' });
+
+    expect(problems).toHaveLength(2);
+    expect(problems.some((p) => p.startsWith('SIGNING_KEY_ALGORITHM '))).toBe(true);
+    expect(problems.find((p) => p.startsWith('SIGNING_KEY_ENCRYPTION_KEY '))).toMatch(/32 bytes/);
+    expect(problems.join('\n')).not.toContain('c2hvcnQ=');
+  });
+
+  describe('signingKeyEncryptionKey', () => {
+    it('decodes the configured key', () => {
+      const key = randomBytes(32);
+      const config = loadConfig({ ...minimal, SIGNING_KEY_ENCRYPTION_KEY: key.toString('base64') });
+      expect(signingKeyEncryptionKey(config).equals(key)).toBe(true);
+    });
+
+    it('refuses to go on without one, naming the variable and the development switch', () => {
+      expect(() => signingKeyEncryptionKey(loadConfig(minimal))).toThrow(ConfigError);
+      expect(() => signingKeyEncryptionKey(loadConfig(minimal))).toThrow(/SIGNING_KEY_ENCRYPTION_KEY is required.*SIGNING_KEY_ENCRYPTION_INSECURE_DEV=true/);
+    });
+
+    it('uses a fixed development key only when explicitly asked to', () => {
+      const dev = loadConfig({ ...minimal, SIGNING_KEY_ENCRYPTION_INSECURE_DEV: 'true' });
+      expect(signingKeyEncryptionKey(dev)).toHaveLength(32);
+      expect(signingKeyEncryptionKey(dev).equals(signingKeyEncryptionKey(dev))).toBe(true);
+    });
+
+    it('is masked when the config is logged', () => {
+      const key = randomBytes(32).toString('base64');
+      const redacted = redactConfig(loadConfig({ ...minimal, SIGNING_KEY_ENCRYPTION_KEY: key }));
+      expect(JSON.stringify(redacted)).not.toContain(key);
+      expect(redacted.signingKeys.encryptionKey).toBe('***');
+    });
   });
 });

@@ -24,6 +24,19 @@ const url = (protocols: string[]) =>
     { message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL` },
   );
 
+/** Token signing algorithms a key store can be configured for (SPEC §4). */
+export const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+const seconds = (fallback: number, max = 31_536_000) => z.coerce.number().int().min(0).max(max).default(fallback);
+
+const encryptionKey = z
+  .string()
+  .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    message: 'must be 32 bytes in standard base64 (44 characters)',
+  })
+  .optional();
+
 /**
  * Every environment variable the services read, with its default.
  * README's configuration table documents the same list.
@@ -46,7 +59,18 @@ const environmentSchema = z.object({
   DEVICE_CERT_ALLOW_EC_P256: bool(false),
   DEVICE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOKEN_ISSUER: z.string().min(1).default('HP Device Token Service'),
+  SIGNING_KEY_ALGORITHM: z.enum(SIGNING_ALGORITHMS).default('RS512'),
+  SIGNING_KEY_RSA_BITS: z.coerce.number().int().min(2048).max(16384).multipleOf(1024).default(4096),
+  SIGNING_KEY_ENCRYPTION_KEY: encryptionKey,
+  SIGNING_KEY_ENCRYPTION_INSECURE_DEV: bool(false),
+  SIGNING_KEY_ACTIVATION_DELAY_SECONDS: seconds(3_600),
+  SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().min(0).max(3_650).default(0),
+  SIGNING_KEY_REFRESH_SECONDS: seconds(30, 3_600),
+  JWKS_MAX_AGE_SECONDS: seconds(300, 86_400),
+  APPS_FILE: z.string().optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
 });
+
 
 export type Environment = Record<string, string | undefined>;
 
@@ -74,6 +98,26 @@ export interface Config {
     readonly cacheTtlSeconds: number;
   };
   readonly tokens: { readonly issuer: string };
+  readonly signingKeys: {
+    readonly algorithm: SigningAlgorithm;
+    /** Modulus size of new RSA signing keys. */
+    readonly rsaBits: number;
+    /** Base64 key-encryption key; read it through {@link signingKeyEncryptionKey}. */
+    readonly encryptionKey: string | undefined;
+    /** Development only: a fixed, publicly known key-encryption key instead of a missing one. */
+    readonly insecureDevEncryption: boolean;
+    /** A rotated-in key is published this long before it starts signing. */
+    readonly activationDelaySeconds: number;
+    /** Automatic rotation period; 0 = rotate only on request. */
+    readonly rotationDays: number;
+    /** How often a replica re-reads the key table. */
+    readonly refreshSeconds: number;
+  };
+  readonly jwks: { readonly maxAgeSeconds: number };
+  /** Registered apps file (YAML or JSON), upserted at start; undefined = leave the table alone. */
+  readonly appsFile: string | undefined;
+  /** Requests per minute per client address and endpoint; 0 = unlimited. */
+  readonly rateLimit: { readonly perMinute: number };
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -112,6 +156,13 @@ export function loadConfig(environment: Environment = process.env): Config {
     );
   }
   const env = parsed.data;
+  // Every replica must have published a new key, and verifiers' cached JWKS
+  // must have expired, before the key signs anything.
+  if (env.SIGNING_KEY_ACTIVATION_DELAY_SECONDS < env.SIGNING_KEY_REFRESH_SECONDS + env.JWKS_MAX_AGE_SECONDS) {
+    throw new ConfigError([
+      'SIGNING_KEY_ACTIVATION_DELAY_SECONDS must be at least SIGNING_KEY_REFRESH_SECONDS + JWKS_MAX_AGE_SECONDS',
+    ]);
+  }
   return deepFreeze({
     logLevel: env.LOG_LEVEL,
     database: {
@@ -129,7 +180,36 @@ export function loadConfig(environment: Environment = process.env): Config {
     },
     devices: { allowEcP256: env.DEVICE_CERT_ALLOW_EC_P256, cacheTtlSeconds: env.DEVICE_CACHE_TTL_SECONDS },
     tokens: { issuer: env.TOKEN_ISSUER },
+    signingKeys: {
+      algorithm: env.SIGNING_KEY_ALGORITHM,
+      rsaBits: env.SIGNING_KEY_RSA_BITS,
+      encryptionKey: env.SIGNING_KEY_ENCRYPTION_KEY,
+      insecureDevEncryption: env.SIGNING_KEY_ENCRYPTION_INSECURE_DEV,
+      activationDelaySeconds: env.SIGNING_KEY_ACTIVATION_DELAY_SECONDS,
+      rotationDays: env.SIGNING_KEY_ROTATION_DAYS,
+      refreshSeconds: env.SIGNING_KEY_REFRESH_SECONDS,
+    },
+    jwks: { maxAgeSeconds: env.JWKS_MAX_AGE_SECONDS },
+    appsFile: env.APPS_FILE,
+    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE },
   });
+}
+
+/** Publicly known, so only ever used when SIGNING_KEY_ENCRYPTION_INSECURE_DEV=true. */
+const INSECURE_DEVELOPMENT_KEY = Buffer.alloc(32, 'dsts-insecure-development-key');
+
+/**
+ * The key that encrypts signing keys at rest. A service that manages signing
+ * keys calls this at start and so refuses to run without one, unless the
+ * development escape hatch is set explicitly.
+ */
+export function signingKeyEncryptionKey(config: Config): Buffer {
+  const { encryptionKey, insecureDevEncryption } = config.signingKeys;
+  if (encryptionKey) return Buffer.from(encryptionKey, 'base64');
+  if (insecureDevEncryption) return Buffer.from(INSECURE_DEVELOPMENT_KEY);
+  throw new ConfigError([
+    'SIGNING_KEY_ENCRYPTION_KEY is required (32 random bytes, base64); for local development only, SIGNING_KEY_ENCRYPTION_INSECURE_DEV=true uses a publicly known key',
+  ]);
 }
 
 /** Query parameters through which pg and ioredis also accept credentials. */
@@ -150,5 +230,6 @@ export function redactConfig(config: Config): Config {
     ...config,
     database: { ...config.database, url: redactUrl(config.database.url) },
     redis: { ...config.redis, url: redactUrl(config.redis.url) },
+    signingKeys: { ...config.signingKeys, encryptionKey: config.signingKeys.encryptionKey && '***' },
   };
 }

@@ -12,7 +12,7 @@ import { Client } from 'pg';
  */
 
 /** Indexes that exist only in SQL because Prisma cannot express them. */
-const SQL_ONLY_INDEXES = ['signing_keys_single_primary'];
+const SQL_ONLY_INDEXES = ['signing_keys_single_primary', 'signing_keys_single_pending'];
 
 interface DmmfField {
   name: string;

@@ -28,6 +28,20 @@ export const ERROR_KINDS = {
   ENROLLMENT_TOKEN_NOT_FOUND: 'not_found',
   ENROLLMENT_TOKEN_ALREADY_EXISTS: 'already_exists',
   ENROLLMENT_TOKEN_INVALID: 'unauthenticated',
+  /** Malformed, wrongly signed, disallowed `alg`, or `iss`/`sub` not the authenticating subject. */
+  ASSERTION_INVALID: 'unauthenticated',
+  ASSERTION_EXPIRED: 'unauthenticated',
+  ASSERTION_NOT_YET_VALID: 'unauthenticated',
+  /** No challenge outstanding (never issued, expired, or already used). */
+  CHALLENGE_MISSING: 'unauthenticated',
+  NONCE_MISMATCH: 'unauthenticated',
+  /** Device disabled or reported lost. */
+  DEVICE_BLOCKED: 'unauthenticated',
+  /** Certificate valid but neither the device's current nor its previous one. */
+  CERTIFICATE_MISMATCH: 'unauthenticated',
+  /** Unknown app ids fail like any other authentication, so app ids cannot be probed. */
+  APP_NOT_FOUND: 'unauthenticated',
+  APP_DISABLED: 'unauthenticated',
   RATE_LIMITED: 'rate_limited',
   OVERLOADED: 'overloaded',
   DEPENDENCY_UNAVAILABLE: 'overloaded',

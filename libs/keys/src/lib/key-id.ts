@@ -11,3 +11,12 @@ export function rsaKeyId(publicKey: KeyObject): string {
   const der = publicKey.export({ type: 'pkcs1', format: 'der' });
   return createHash('sha256').update(der).digest('hex');
 }
+
+/**
+ * Key id of any signing key: {@link rsaKeyId} for RSA (the original's rule);
+ * for other key types, which have no PKCS#1 form, hex SHA-256 of the SPKI DER.
+ */
+export function signingKeyId(publicKey: KeyObject): string {
+  if (publicKey.asymmetricKeyType === 'rsa') return rsaKeyId(publicKey);
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+}

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 /** Lifetimes of issued access tokens (SPEC §4). */
 export const ACCESS_TOKEN_LIFETIME_SECONDS = { device: 3_600, app: 10_800 } as const;
+/** The longest of them: how long a retired signing key must stay published. */
+export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = Math.max(...Object.values(ACCESS_TOKEN_LIFETIME_SECONDS));
 
 /** Management service id meaning "not managed": never written into `ms`. */
 const UNMANAGED = 'none';

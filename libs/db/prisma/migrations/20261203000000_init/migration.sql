@@ -77,6 +77,9 @@ CREATE TABLE "signing_keys" (
 -- At most one primary signing key, enforced by the database so that replicas
 -- racing on first start cannot both create one.
 CREATE UNIQUE INDEX "signing_keys_single_primary" ON "signing_keys" ((true)) WHERE "is_primary";
+-- At most one pending key (published, not yet signing): replicas that decide
+-- to rotate at the same moment create one successor, not several.
+CREATE UNIQUE INDEX "signing_keys_single_pending" ON "signing_keys" ((true)) WHERE NOT "is_primary" AND "retired_at" IS NULL;
 
 CREATE TABLE "registered_apps" (
     "id" VARCHAR(128) NOT NULL,

@@ -1,0 +1,132 @@
+import { generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createRegisteredAppRepository } from '@dsts/db';
+import { createTestCa, signClientAssertion, verifyWithJwks } from '@dsts/testing';
+import { JWT_BEARER_ASSERTION_TYPE, readRegisteredAppsFile } from '@dsts/tokens';
+import { type RunningGateway, startGateway } from '../../test/start-gateway';
+import { authenticateDevice, call, challengeFor, postForm, registerDevice, uniqueId, uniqueTenant } from '../../test/client-flows';
+
+const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }) as string;
+
+describe('app authentication (REST, real Postgres and Redis)', () => {
+  let gateway: RunningGateway;
+  const reporting = { id: uniqueId('reporting'), keys: rsa() };
+  const retired = { id: uniqueId('retired'), keys: rsa() };
+
+  const postAppToken = (appId: string, assertion: string, assertionType = JWT_BEARER_ASSERTION_TYPE) =>
+    postForm(`${gateway.baseUrl}/api/v1/appauth/token`, { app_id: appId, client_assertion_type: assertionType, client_assertion: assertion });
+  const assertionFor = async (app: { id: string; keys: { privateKey: KeyObject } }, nonce?: string) =>
+    signClientAssertion({ subject: app.id, nonce: nonce ?? (await challengeFor(gateway.baseUrl, 'app', app.id)), privateKey: app.keys.privateKey });
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    // The same path main.ts takes at start: read the apps file, upsert it.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'apps-')), 'apps.yaml');
+    writeFileSync(
+      file,
+      [
+        'apps:',
+        `  - id: ${reporting.id}`,
+        '    name: Reporting',
+        '    public_key: |',
+        ...pem(reporting.keys.publicKey).trim().split('\n').map((line) => `      ${line}`),
+        `  - id: ${retired.id}`,
+        '    name: Retired',
+        '    enabled: false',
+        `    public_key: ${JSON.stringify(pem(retired.keys.publicKey))}`,
+      ].join('\n'),
+    );
+    await createRegisteredAppRepository(gateway.prisma).synchronise(await readRegisteredAppsFile(file));
+  });
+  afterAll(() => gateway.close());
+
+  it('issues a three-hour app token that verifies with the JWKS alone', async () => {
+    const res = await postAppToken(reporting.id, await assertionFor(reporting));
+
+    expect(res.status).toBe(200);
+    const jwks = (await call(`${gateway.baseUrl}/.well-known/jwks.json`)).body as { keys: JsonWebKey[] };
+    const { header, claims } = verifyWithJwks(res.body['access_token'] as string, jwks);
+    expect(header['alg']).toBe('RS512');
+    expect(claims).toEqual({
+      jti: expect.any(String),
+      iss: 'HP Device Token Service',
+      sub: reporting.id,
+      iat: expect.any(Number),
+      nbf: claims['iat'],
+      exp: (claims['iat'] as number) + 10_800,
+      typ: 'app',
+    });
+  });
+
+  it('401 for a disabled app, an unknown app, a wrong nonce (the original answered 200), a missing challenge, a bad signature', async () => {
+    const expect401 = async (appId: string, assertion: string, message: string) => {
+      const res = await postAppToken(appId, assertion);
+      expect({ appId, status: res.status, body: res.body }).toEqual({ appId, status: 401, body: { code: 401, message } });
+    };
+    await expect401(retired.id, await assertionFor(retired), 'app authentication is disabled');
+    await expect401('no-such-app', await assertionFor({ id: 'no-such-app', keys: rsa() }), 'unknown app');
+    await challengeFor(gateway.baseUrl, 'app', reporting.id);
+    await expect401(reporting.id, await assertionFor(reporting, 'wrong-nonce'), 'nonce does not match the challenge');
+    await expect401(reporting.id, await assertionFor(reporting, 'never-issued'), 'no outstanding challenge: request a new one');
+    await expect401(reporting.id, await assertionFor({ id: reporting.id, keys: rsa() }), 'invalid client assertion: signature verification failed');
+  });
+
+  it('401 when the assertion names another app than app_id', async () => {
+    const res = await postAppToken(reporting.id, signClientAssertion({
+      subject: retired.id,
+      nonce: await challengeFor(gateway.baseUrl, 'app', reporting.id),
+      privateKey: reporting.keys.privateKey,
+    }));
+    expect(res.body).toEqual({ code: 401, message: 'invalid client assertion: iss and sub must name the authenticating client' });
+  });
+
+  it('400 for a missing app_id or assertion type, 415 for JSON', async () => {
+    expect((await call(`${gateway.baseUrl}/api/v1/appauth/challenge`)).body).toEqual({ code: 400, message: 'app_id is required' });
+    expect((await postAppToken('', 'x')).body).toEqual({ code: 400, message: 'app_id is required' });
+    expect((await postAppToken(reporting.id, 'x', 'urn:other')).status).toBe(400);
+    expect((await postForm(`${gateway.baseUrl}/api/v1/appauth/token`, { app_id: reporting.id }, 'application/json')).status).toBe(415);
+  });
+
+  it('refuses a replayed app assertion', async () => {
+    const assertion = await assertionFor(reporting);
+    expect((await postAppToken(reporting.id, assertion)).status).toBe(200);
+    expect((await postAppToken(reporting.id, assertion)).body).toEqual({ code: 401, message: 'no outstanding challenge: request a new one' });
+  });
+});
+
+describe('logs', () => {
+  it('never contain assertions, tokens, challenges or key material', async () => {
+    const chunks: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const gateway = await startGateway({ logDestination: destination });
+    try {
+      const ca = await createTestCa();
+      const device = await ca.issueDevice({ deviceId: uniqueId('logged'), tenantId: uniqueTenant() });
+      await registerDevice(gateway.prisma, device);
+      const ok = await authenticateDevice(gateway.baseUrl, device);
+      const nonce = await challengeFor(gateway.baseUrl, 'device', device.deviceId);
+      const bad = signClientAssertion({ subject: device.deviceId, nonce, privateKey: rsa().privateKey, certificateDer: device.certificateDer });
+      const refused = await postForm(`${gateway.baseUrl}/api/v1/deviceauth/token`, { client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: bad });
+      expect([ok.status, refused.status]).toEqual([200, 401]);
+
+      const logs = chunks.join('');
+      expect(logs).toContain('"code":"ASSERTION_INVALID"');
+      const token = ok.body['access_token'] as string;
+      for (const secret of [token, token.split('.')[2], bad, bad.split('.')[2], nonce, gateway.config.signingKeys.encryptionKey as string]) {
+        expect(logs).not.toContain(secret);
+      }
+      expect(logs).not.toMatch(/PRIVATE KEY|"d":"/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

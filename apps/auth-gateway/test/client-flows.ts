@@ -1,0 +1,71 @@
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { certificateThumbprint } from '@dsts/certificates';
+import { createDeviceRepository, type PrismaClient } from '@dsts/db';
+import { signClientAssertion, type TestDevice } from '@dsts/testing';
+import { JWT_BEARER_ASSERTION_TYPE } from '@dsts/tokens';
+
+export const FORM_UTF8 = 'application/x-www-form-urlencoded; charset=UTF-8';
+
+/** A tenant of its own per test, so tests never see each other's devices. */
+export const uniqueTenant = () => `tenant-${randomBytes(4).toString('hex')}`;
+export const uniqueId = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+
+export function certificateFacts(device: TestDevice) {
+  const x509 = new X509Certificate(device.certificateDer);
+  return { thumbprint: certificateThumbprint(device.certificateDer), issuedAt: new Date(x509.validFrom), expiresAt: new Date(x509.validTo) };
+}
+
+/** Registers the test device with its certificate, as the lifecycle API would. */
+export async function registerDevice(prisma: PrismaClient, device: TestDevice, managementServiceId = 'none') {
+  return createDeviceRepository(prisma).create({
+    tenantId: device.tenantId as string,
+    deviceId: device.deviceId,
+    certificate: certificateFacts(device),
+    managementServiceId,
+  });
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+export async function call(url: string, init?: RequestInit): Promise<JsonResponse> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: callers assert on status/text.
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+export async function challengeFor(baseUrl: string, kind: 'device' | 'app', id: string): Promise<string> {
+  const parameter = kind === 'device' ? 'device_id' : 'app_id';
+  const res = await call(`${baseUrl}/api/v1/${kind}auth/challenge?${parameter}=${encodeURIComponent(id)}`);
+  if (res.status !== 200) throw new Error(`challenge failed: ${res.status} ${res.text}`);
+  return res.body['challenge'] as string;
+}
+
+export function postForm(url: string, fields: Record<string, string>, contentType = FORM_UTF8): Promise<JsonResponse> {
+  return call(url, { method: 'POST', headers: { 'Content-Type': contentType }, body: new URLSearchParams(fields).toString() });
+}
+
+export const postDeviceAssertion = (baseUrl: string, assertion: string, assertionType = JWT_BEARER_ASSERTION_TYPE) =>
+  postForm(`${baseUrl}/api/v1/deviceauth/token`, { client_assertion_type: assertionType, client_assertion: assertion });
+
+/** The whole device flow as the original client runs it: challenge, then a fresh assertion. */
+export async function authenticateDevice(baseUrl: string, device: TestDevice, certificate: TestDevice = device): Promise<JsonResponse> {
+  const nonce = await challengeFor(baseUrl, 'device', device.deviceId);
+  const assertion = signClientAssertion({
+    subject: device.deviceId,
+    nonce,
+    privateKey: certificate.privateKey,
+    certificateDer: certificate.certificateDer,
+  });
+  return postDeviceAssertion(baseUrl, assertion);
+}

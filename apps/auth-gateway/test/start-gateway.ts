@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import { createRedisCache, type Cache } from '@dsts/cache';
+import { type Config, loadConfig } from '@dsts/config';
+import { createPrismaClient, type PrismaClient } from '@dsts/db';
+import { createLogger, createMetrics } from '@dsts/observability';
+import { createAuthServices } from '../src/app/auth-services';
+import { createApp } from '../src/app/create-app';
+import type { AuthServices } from '../src/app/deps';
+
+export interface RunningGateway {
+  baseUrl: string;
+  config: Config;
+  prisma: PrismaClient;
+  cache: Cache;
+  services: AuthServices;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Extra environment (e.g. RATE_LIMIT_PER_MINUTE). */
+  env?: Record<string, string>;
+  /** Where log lines go; silent when absent. */
+  logDestination?: DestinationStream;
+  /** Skip ensurePrimaryKey (for dependency-down tests). */
+  withoutSigningKey?: boolean;
+}
+
+/**
+ * Every gateway of one jest run shares the run's key table, so they must share
+ * the key-encryption key; jest isolates modules per file, hence derived, not random.
+ */
+const runEncryptionKey = createHash('sha256').update(`dsts-test-kek:${process.env['DATABASE_URL']}`).digest('base64');
+
+/**
+ * Starts the auth gateway in-process on port 0, wired exactly like main.ts
+ * (2048-bit signing keys keep first start quick), against real Postgres/Redis.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const databaseUrl = options.databaseUrl ?? (process.env['DATABASE_URL'] as string);
+  const redisUrl = options.redisUrl ?? (process.env['REDIS_URL'] as string);
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    SIGNING_KEY_ENCRYPTION_KEY: runEncryptionKey,
+    SIGNING_KEY_RSA_BITS: '2048',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...options.env,
+  });
+  const prisma = createPrismaClient({ databaseUrl, connectionTimeoutMs: 500 });
+  const cache = createRedisCache({ url: redisUrl, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: 500 });
+  const logger = options.logDestination
+    ? createLogger({ service: 'auth-gateway', level: 'info', destination: options.logDestination })
+    : createLogger({ service: 'auth-gateway', level: 'silent' });
+  const services = createAuthServices({
+    config,
+    prisma,
+    cache,
+    logger,
+    encryptionKey: Buffer.from(runEncryptionKey, 'base64'),
+    clock: () => new Date(),
+  });
+  const release = () => Promise.allSettled([prisma.$disconnect(), cache.close()]);
+  if (!options.withoutSigningKey) {
+    // A failed start must not leave connections behind: jest would never exit.
+    await services.keys.ensurePrimaryKey().catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+  }
+  const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache, ...services });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    config,
+    prisma,
+    cache,
+    services,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await release();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
+import type { RegisteredAppRepository } from '@dsts/db';
+import { DstsError } from '@dsts/errors';
+import { requireClientId } from './challenge-request';
+import { type AssertionRequest, assertionHeader, requireAssertion, verifyAssertion } from './client-assertion';
+import { redeemChallenge } from './redeem-challenge';
+import type { IssuedToken, TokenIssuer } from './token-issuer';
+
+const APP_ALGORITHMS = ['RS512'];
+
+export interface AppAuthenticatorDeps {
+  challenges: ChallengeStore;
+  apps: Pick<RegisteredAppRepository, 'find'>;
+  tokens: TokenIssuer;
+  clock: () => Date;
+}
+
+export interface AppAuthenticationRequest extends AssertionRequest {
+  appId: string | undefined;
+}
+
+/**
+ * App authentication (SPEC §3 "App authentication"), shared by the REST
+ * gateway and the gRPC AuthenticateApp: every failure after the request
+ * shape is an `unauthenticated` DstsError.
+ */
+export interface AppAuthenticator {
+  issueChallenge(appId: string | undefined): Promise<IssuedChallenge>;
+  authenticate(request: AppAuthenticationRequest): Promise<IssuedToken>;
+}
+
+export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthenticator {
+  // Parsed public keys by PEM: the registered set is small and changes only at start.
+  const keys = new Map<string, KeyObject>();
+  const publicKey = (pem: string) => {
+    let key = keys.get(pem);
+    if (!key) keys.set(pem, (key = createPublicKey(pem)));
+    return key;
+  };
+
+  return {
+    async issueChallenge(appId) {
+      return deps.challenges.issue('app', requireClientId(appId, 'app_id'), deps.clock());
+    },
+
+    async authenticate(request) {
+      const appId = requireClientId(request.appId, 'app_id');
+      const assertion = requireAssertion(request);
+      const now = deps.clock();
+      assertionHeader(assertion, APP_ALGORITHMS);
+      const app = await deps.apps.find(appId);
+      if (!app) throw new DstsError('APP_NOT_FOUND', 'unknown app');
+      if (!app.isEnabled) throw new DstsError('APP_DISABLED', 'app authentication is disabled');
+      const claims = await verifyAssertion(assertion, { key: publicKey(app.publicKey), algorithms: APP_ALGORITHMS, subject: appId, now });
+      await redeemChallenge(deps.challenges, 'app', appId, claims.nonce);
+      return deps.tokens.issue({ typ: 'app', appId });
+    },
+  };
+}
