@@ -5,6 +5,7 @@ import { createLogger, createMetrics } from '@dsts/observability';
 import { readRegisteredAppsFile } from '@dsts/tokens';
 import { createAuthServices } from './app/auth-services';
 import { createApp } from './app/create-app';
+import { listen } from './app/listen';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -29,9 +30,8 @@ async function main(): Promise<void> {
   logger.info({ kid }, 'signing key ready');
   const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache, ...services });
 
-  const server = app.listen(config.rest.port, config.rest.host, () => {
-    logger.info({ host: config.rest.host, port: config.rest.port }, 'auth-gateway listening');
-  });
+  const server = await listen(app, config.rest.port, config.rest.host);
+  logger.info({ host: config.rest.host, port: config.rest.port }, 'auth-gateway listening');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
