@@ -3,6 +3,7 @@ export {
   createTemporaryDatabase,
   dropDatabase,
   dropStaleTestDatabases,
+  testEncryptionKey,
   testRedisUrl,
   uniqueRunId,
 } from './lib/test-infrastructure';
