@@ -6,6 +6,7 @@ import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
+import { startTokenServices } from '@dsts/tokens';
 import { createAuthServices } from '../src/app/auth-services';
 import { createApp } from '../src/app/create-app';
 import type { AuthServices } from '../src/app/deps';
@@ -26,12 +27,12 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Where log lines go; silent when absent. */
   logDestination?: DestinationStream;
-  /** Skip ensurePrimaryKey (for dependency-down tests). */
+  /** Skip the start-up work (apps file, ensurePrimaryKey), for dependency-down tests. */
   withoutSigningKey?: boolean;
 }
 
 /**
- * Starts the auth gateway in-process on port 0, wired exactly like main.ts
+ * Starts the auth gateway in-process on port 0, wired and started exactly like main.ts
  * (2048-bit signing keys keep first start quick), against real Postgres/Redis.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -63,7 +64,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const release = () => Promise.allSettled([prisma.$disconnect(), cache.close()]);
   if (!options.withoutSigningKey) {
     // A failed start must not leave connections behind: jest would never exit.
-    await services.keys.ensurePrimaryKey().catch(async (error: unknown) => {
+    await startTokenServices(services, { config, logger }).catch(async (error: unknown) => {
       await release();
       throw error;
     });

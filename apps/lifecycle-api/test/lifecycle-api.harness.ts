@@ -1,6 +1,6 @@
 import { credentials, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createRedisCache, type Cache } from '@dsts/cache';
-import { loadConfig } from '@dsts/config';
+import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
@@ -68,6 +68,7 @@ export interface RunningLifecycleApi {
   address: string;
   client: DeviceSTSClient;
   grpc: LifecycleGrpcServer;
+  config: Config;
   prisma: PrismaClient;
   cache: Cache;
   /** The key store and app authenticator the server was given (the auth-gateway builds the same). */
@@ -139,6 +140,7 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
     address,
     client,
     grpc,
+    config,
     prisma,
     cache,
     tokenServices,
