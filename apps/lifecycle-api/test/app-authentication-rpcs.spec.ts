@@ -1,6 +1,17 @@
 import { randomBytes, type JsonWebKey } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { createTestApp, signClientAssertion, signJws, type TestApp, testEncryptionKey, verifyWithJwks, writeAppsFile } from '@dsts/testing';
+import { migrate } from '@dsts/db';
+import {
+  createTemporaryDatabase,
+  createTestApp,
+  signClientAssertion,
+  signJws,
+  type TemporaryDatabase,
+  type TestApp,
+  testEncryptionKey,
+  verifyWithJwks,
+  writeAppsFile,
+} from '@dsts/testing';
 import { createTokenServices, JWT_BEARER_ASSERTION_TYPE } from '@dsts/tokens';
 import { type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api.harness';
 
@@ -10,7 +21,8 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 /**
  * GetAppAuthenticationChallenge / AuthenticateApp over a real gRPC channel,
  * the apps synchronised from APPS_FILE at start (as main.ts does), real
- * Redis challenges and Postgres apps and keys.
+ * Redis challenges and Postgres apps and keys. On a database of its own:
+ * synchronising APPS_FILE disables every app it does not list.
  */
 describe('DeviceSTS app authentication RPCs (real gRPC, Postgres, Redis)', () => {
   // Whole seconds, so token times compare exactly with the JWT's.
@@ -19,12 +31,18 @@ describe('DeviceSTS app authentication RPCs (real gRPC, Postgres, Redis)', () =>
   const retired = createTestApp(uniqueId('retired'), false);
   // Never asked for a challenge, so none is outstanding for it.
   const idle = createTestApp(uniqueId('idle'));
+  let database: TemporaryDatabase;
   let api: RunningLifecycleApi;
 
   beforeAll(async () => {
-    api = await startLifecycleApi({ clock: () => now, env: { APPS_FILE: writeAppsFile([reporting, retired, idle]) } });
+    database = await createTemporaryDatabase('dsts_apps');
+    await migrate({ databaseUrl: database.url });
+    api = await startLifecycleApi({ databaseUrl: database.url, clock: () => now, env: { APPS_FILE: writeAppsFile([reporting, retired, idle]) } });
   });
-  afterAll(() => api.close());
+  afterAll(async () => {
+    await api?.close();
+    await database?.drop();
+  });
 
   const challenge = async (appId: string, requestId = 'challenge') => {
     const response = await api.call('getAppAuthenticationChallenge', { header: v1(requestId), appId });
