@@ -6,19 +6,17 @@
  *   npx nx run keys:rotate
  */
 import { ConfigError, loadConfig, signingKeyEncryptionKey } from '@dsts/config';
-import { createPrismaClient, createSigningKeyRepository } from '@dsts/db';
-import { createSigningKeyStore } from '@dsts/keys';
-import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@dsts/tokens';
+import { createPrismaClient } from '@dsts/db';
+import { createConfiguredSigningKeyStore } from '@dsts/tokens';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const prisma = createPrismaClient({ databaseUrl: config.database.url });
   try {
-    const keys = createSigningKeyStore({
-      ...config.signingKeys,
-      repository: createSigningKeyRepository(prisma),
+    const keys = createConfiguredSigningKeyStore({
+      config,
+      prisma,
       encryptionKey: signingKeyEncryptionKey(config),
-      maxTokenLifetimeSeconds: MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
       clock: () => new Date(),
     });
     const current = await keys.ensurePrimaryKey();

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.."
 bash tools/scripts/install.sh
 export NX_NO_CLOUD=true NX_DAEMON=false
 export DATABASE_URL=${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/dsts}
-# Local runs without a real key-encryption key use the publicly known development key.
+# Both services manage signing keys: local runs without a real key-encryption
+# key give both the publicly known development key.
 [ -n "${SIGNING_KEY_ENCRYPTION_KEY:-}" ] || export SIGNING_KEY_ENCRYPTION_INSECURE_DEV=true
 node tools/scripts/create-database.mjs "$DATABASE_URL"
 npx nx run-many -t build -p auth-gateway lifecycle-api --output-style=static

@@ -1,8 +1,8 @@
 import { createRedisCache } from '@dsts/cache';
 import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
-import { createPrismaClient, createRegisteredAppRepository, migrate } from '@dsts/db';
+import { createPrismaClient, migrate } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
-import { readRegisteredAppsFile } from '@dsts/tokens';
+import { startTokenServices } from '@dsts/tokens';
 import { createAuthServices } from './app/auth-services';
 import { createApp } from './app/create-app';
 import { listen } from './app/listen';
@@ -12,22 +12,13 @@ async function main(): Promise<void> {
   const encryptionKey = signingKeyEncryptionKey(config);
   const logger = createLogger({ service: 'auth-gateway', level: config.logLevel });
   logger.info({ config: redactConfig(config) }, 'starting');
-  if (config.signingKeys.insecureDevEncryption && !config.signingKeys.encryptionKey) {
-    logger.warn('signing keys are encrypted with the publicly known development key (SIGNING_KEY_ENCRYPTION_INSECURE_DEV)');
-  }
   if (config.database.migrateOnStart) {
     await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
   }
   const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
   const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
-  if (config.appsFile) {
-    const apps = await readRegisteredAppsFile(config.appsFile);
-    await createRegisteredAppRepository(prisma).synchronise(apps);
-    logger.info({ apps: apps.map((app) => app.id) }, 'registered apps synchronised');
-  }
   const services = createAuthServices({ config, prisma, cache, logger, encryptionKey, clock: () => new Date() });
-  const kid = await services.keys.ensurePrimaryKey();
-  logger.info({ kid }, 'signing key ready');
+  await startTokenServices(services, { config, logger });
   const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache, ...services });
 
   const server = await listen(app, config.rest.port, config.rest.host);

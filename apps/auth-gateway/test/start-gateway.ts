@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
@@ -6,6 +5,8 @@ import { createRedisCache, type Cache } from '@dsts/cache';
 import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
+import { testEncryptionKey } from '@dsts/testing';
+import { startTokenServices } from '@dsts/tokens';
 import { createAuthServices } from '../src/app/auth-services';
 import { createApp } from '../src/app/create-app';
 import type { AuthServices } from '../src/app/deps';
@@ -26,28 +27,23 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Where log lines go; silent when absent. */
   logDestination?: DestinationStream;
-  /** Skip ensurePrimaryKey (for dependency-down tests). */
+  /** Skip the start-up work (apps file, ensurePrimaryKey), for dependency-down tests. */
   withoutSigningKey?: boolean;
 }
 
 /**
- * Every gateway of one jest run shares the run's key table, so they must share
- * the key-encryption key; jest isolates modules per file, hence derived, not random.
- */
-const runEncryptionKey = createHash('sha256').update(`dsts-test-kek:${process.env['DATABASE_URL']}`).digest('base64');
-
-/**
- * Starts the auth gateway in-process on port 0, wired exactly like main.ts
+ * Starts the auth gateway in-process on port 0, wired and started exactly like main.ts
  * (2048-bit signing keys keep first start quick), against real Postgres/Redis.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const databaseUrl = options.databaseUrl ?? (process.env['DATABASE_URL'] as string);
   const redisUrl = options.redisUrl ?? (process.env['REDIS_URL'] as string);
+  const encryptionKey = testEncryptionKey();
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
-    SIGNING_KEY_ENCRYPTION_KEY: runEncryptionKey,
+    SIGNING_KEY_ENCRYPTION_KEY: encryptionKey,
     SIGNING_KEY_RSA_BITS: '2048',
     RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
@@ -62,13 +58,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     prisma,
     cache,
     logger,
-    encryptionKey: Buffer.from(runEncryptionKey, 'base64'),
+    encryptionKey: Buffer.from(encryptionKey, 'base64'),
     clock: () => new Date(),
   });
   const release = () => Promise.allSettled([prisma.$disconnect(), cache.close()]);
   if (!options.withoutSigningKey) {
     // A failed start must not leave connections behind: jest would never exit.
-    await services.keys.ensurePrimaryKey().catch(async (error: unknown) => {
+    await startTokenServices(services, { config, logger }).catch(async (error: unknown) => {
       await release();
       throw error;
     });

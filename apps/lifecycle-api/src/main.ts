@@ -1,12 +1,14 @@
 import { ServerCredentials } from '@grpc/grpc-js';
 import { createRedisCache } from '@dsts/cache';
-import { ConfigError, loadConfig, redactConfig } from '@dsts/config';
+import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
 import { createPrismaClient, migrate } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
+import { createTokenServices, startTokenServices } from '@dsts/tokens';
 import { createGrpcServer } from './app/create-grpc-server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const encryptionKey = signingKeyEncryptionKey(config);
   const logger = createLogger({ service: 'lifecycle-api', level: config.logLevel });
   logger.info({ config: redactConfig(config) }, 'starting');
   if (config.database.migrateOnStart) {
@@ -14,13 +16,19 @@ async function main(): Promise<void> {
   }
   const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
   const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const clock = () => new Date();
+  const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey, clock });
+  // Like the auth-gateway: whichever service starts first syncs APPS_FILE and creates the first key.
+  await startTokenServices(tokenServices, { config, logger });
   const { server, health } = createGrpcServer({
     config,
     logger,
     metrics: createMetrics('lifecycle-api'),
     prisma,
     cache,
-    clock: () => new Date(),
+    clock,
+    keys: tokenServices.keys,
+    apps: tokenServices.apps,
   });
 
   const address = `${config.grpc.host}:${config.grpc.port}`;

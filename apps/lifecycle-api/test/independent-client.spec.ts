@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { type JsonWebKey, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { type Client, credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { DeviceSTSService } from '@dsts/proto';
-import { createTestCa, type TestCa } from '@dsts/testing';
+import { createTestApp, createTestCa, signClientAssertion, type TestCa, verifyWithJwks } from '@dsts/testing';
+import { JWT_BEARER_ASSERTION_TYPE } from '@dsts/tokens';
 import { type DeepPartial, type RequestOf, type RpcName, type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api.harness';
 
 type Plain = Record<string, unknown>;
@@ -61,9 +62,14 @@ describe('an independently generated client (proto-loader) gets the same answers
       loader[method](toLoaderRequest(request), (error, response) => (error ? reject(error) : resolve(fromLoaderResponse(response)))),
     );
   };
-  const expectSameAnswer = async <K extends RpcName>(name: K, request: DeepPartial<RequestOf<K>>) => {
+  /** `unique` blanks what differs between any two calls by design (fresh request ids, random challenges). */
+  const expectSameAnswer = async <K extends RpcName>(
+    name: K,
+    request: DeepPartial<RequestOf<K>>,
+    unique: (response: Plain) => Plain = (response) => response,
+  ) => {
     const [generated, independent] = await Promise.all([api.call(name, request), viaLoader(name, request)]);
-    expect(independent).toEqual(generated);
+    expect(unique(independent as Plain)).toEqual(unique({ ...generated }));
     return generated;
   };
   const certificate = async (deviceId: string) => (await ca.issueDevice({ deviceId, tenantId: tid })).certificateDer;
@@ -115,5 +121,38 @@ describe('an independently generated client (proto-loader) gets the same answers
     await expectSameAnswer('validateEnrollmentToken', { header: v1('t5'), token: 'unknown' });
     await expectSameAnswer('validateEnrollmentToken', { header: v1('t6'), token: '' });
     await expectSameAnswer('deleteEnrollmentToken', { header: v1('t7'), tid: `${tid}-none` });
+  });
+
+  it('GetSigningKey (no header: the request id is fresh on each call)', async () => {
+    const withoutRequestId = (response: Plain) => ({ ...response, header: { ...(response['header'] as Plain), requestId: '' } });
+    const answer = await expectSameAnswer('getSigningKey', {}, withoutRequestId);
+    expect(answer.signingKey.length).toBeGreaterThan(0);
+  });
+
+  it('app challenge and AuthenticateApp, successes and failures', async () => {
+    const app = createTestApp(`loader-app-${randomBytes(4).toString('hex')}`);
+    // Inserted directly: an APPS_FILE sync would disable the apps of the other spec files.
+    await api.prisma.registeredApp.create({
+      data: { id: app.id, name: app.name, publicKey: app.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+    });
+    const withoutChallenge = (response: Plain) => ({ ...response, challenge: '' });
+    await expectSameAnswer('getAppAuthenticationChallenge', { header: v1('a1'), appId: app.id }, withoutChallenge);
+    await expectSameAnswer('getAppAuthenticationChallenge', { header: v1('a2'), appId: '' });
+
+    const issued = (await viaLoader('getAppAuthenticationChallenge', { header: v1('a3'), appId: app.id })) as { challenge: string };
+    const authenticate = (nonce: string) => ({
+      header: v1('a4'),
+      appId: app.id,
+      assertionType: JWT_BEARER_ASSERTION_TYPE,
+      assertion: signClientAssertion({ subject: app.id, nonce, privateKey: app.privateKey, now }),
+    });
+    const authenticated = (await viaLoader('authenticateApp', authenticate(issued.challenge))) as { header: { status: number }; accessToken: string };
+    expect(authenticated.header.status).toBe(0);
+    const keys = ((await viaLoader('getSigningKey', {})) as { signingKey: JsonWebKey[] }).signingKey;
+    expect(verifyWithJwks(authenticated.accessToken, { keys }).claims).toMatchObject({ sub: app.id, typ: 'app' });
+
+    await expectSameAnswer('authenticateApp', authenticate('no-challenge'));
+    await expectSameAnswer('authenticateApp', { ...authenticate('x'), appId: 'unknown-app' });
+    await expectSameAnswer('authenticateApp', { ...authenticate('x'), assertionType: 'urn:other' });
   });
 });

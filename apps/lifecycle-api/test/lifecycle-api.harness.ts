@@ -1,8 +1,10 @@
 import { credentials, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createRedisCache, type Cache } from '@dsts/cache';
-import { loadConfig } from '@dsts/config';
+import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
+import { testEncryptionKey } from '@dsts/testing';
+import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
 import {
   AppAuthenticationChallengeRequest,
   AppAuthenticationRequest,
@@ -58,7 +60,7 @@ export interface StartOptions {
   clock?: () => Date;
   /** Another database than the jest run's (e.g. one the test makes unavailable). */
   databaseUrl?: string;
-  /** Extra environment for loadConfig, e.g. `{ GRPC_REAL_STATUS_CODES: 'true' }`. */
+  /** Extra environment for loadConfig, e.g. `{ GRPC_REAL_STATUS_CODES: 'true' }` or `APPS_FILE`. */
   env?: Record<string, string>;
 }
 
@@ -66,8 +68,11 @@ export interface RunningLifecycleApi {
   address: string;
   client: DeviceSTSClient;
   grpc: LifecycleGrpcServer;
+  config: Config;
   prisma: PrismaClient;
   cache: Cache;
+  /** The key store and app authenticator the server was given (the auth-gateway builds the same). */
+  tokenServices: TokenServices;
   /**
    * Calls an RPC through the ts-proto client; unset request fields take proto3
    * defaults. A non-OK gRPC status rejects with the ServiceError (trailers in `metadata`).
@@ -78,18 +83,39 @@ export interface RunningLifecycleApi {
   close(): Promise<void>;
 }
 
-/** Starts the lifecycle-api in-process on 127.0.0.1:0, on real Postgres and Redis. */
+/**
+ * Starts the lifecycle-api in-process on 127.0.0.1:0, on real Postgres and
+ * Redis, wired like main.ts (apps file synchronised, first signing key
+ * created; 2048-bit keys keep that quick).
+ */
 export async function startLifecycleApi(options: StartOptions = {}): Promise<RunningLifecycleApi> {
-  const config = loadConfig({ ...process.env, ...options.env, DATABASE_URL: options.databaseUrl ?? process.env['DATABASE_URL'] });
+  const encryptionKey = testEncryptionKey();
+  const config = loadConfig({
+    ...process.env,
+    SIGNING_KEY_ENCRYPTION_KEY: encryptionKey,
+    SIGNING_KEY_RSA_BITS: '2048',
+    ...options.env,
+    DATABASE_URL: options.databaseUrl ?? process.env['DATABASE_URL'],
+  });
   const prisma = createPrismaClient({ databaseUrl: config.database.url, connectionTimeoutMs: 1_000 });
   const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const logger = createLogger({ service: 'lifecycle-api', level: 'silent' });
+  const clock = options.clock ?? (() => new Date());
+  const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey: Buffer.from(encryptionKey, 'base64'), clock });
+  // A failed start must not leave connections behind: jest would never exit.
+  await startTokenServices(tokenServices, { config, logger }).catch(async (error: unknown) => {
+    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
+    throw error;
+  });
   const grpc = createGrpcServer({
     config,
-    logger: createLogger({ service: 'lifecycle-api', level: 'silent' }),
+    logger,
     metrics: createMetrics('lifecycle-api'),
     prisma,
     cache,
-    clock: options.clock ?? (() => new Date()),
+    clock,
+    keys: tokenServices.keys,
+    apps: tokenServices.apps,
   });
   const port = await new Promise<number>((resolve, reject) =>
     grpc.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
@@ -114,8 +140,10 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
     address,
     client,
     grpc,
+    config,
     prisma,
     cache,
+    tokenServices,
     call: (name, request) => send(name, REQUEST_TYPES[name].fromPartial(request as never), DeviceSTSService[name].requestSerialize),
     callRaw: (name, bytes) => send(name, bytes, (b: never) => b),
     async close() {

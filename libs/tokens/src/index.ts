@@ -11,3 +11,5 @@ export type { DeviceAuthenticator, DeviceAuthenticatorDeps } from './lib/device-
 export { createAppAuthenticator } from './lib/app-authenticator';
 export type { AppAuthenticationRequest, AppAuthenticator, AppAuthenticatorDeps } from './lib/app-authenticator';
 export { readRegisteredAppsFile } from './lib/registered-apps-file';
+export { createConfiguredSigningKeyStore, createTokenServices, startTokenServices } from './lib/token-services';
+export type { TokenServices, TokenServicesDeps } from './lib/token-services';

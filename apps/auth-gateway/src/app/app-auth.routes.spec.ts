@@ -1,46 +1,25 @@
-import { generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createRegisteredAppRepository } from '@dsts/db';
-import { createTestCa, signClientAssertion, verifyWithJwks } from '@dsts/testing';
-import { JWT_BEARER_ASSERTION_TYPE, readRegisteredAppsFile } from '@dsts/tokens';
+import { createTestApp, createTestCa, signClientAssertion, type TestApp, verifyWithJwks, writeAppsFile } from '@dsts/testing';
+import { JWT_BEARER_ASSERTION_TYPE } from '@dsts/tokens';
 import { type RunningGateway, startGateway } from '../../test/start-gateway';
 import { authenticateDevice, call, challengeFor, postForm, registerDevice, uniqueId, uniqueTenant } from '../../test/client-flows';
 
 const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }) as string;
 
 describe('app authentication (REST, real Postgres and Redis)', () => {
   let gateway: RunningGateway;
-  const reporting = { id: uniqueId('reporting'), keys: rsa() };
-  const retired = { id: uniqueId('retired'), keys: rsa() };
+  const reporting = createTestApp(uniqueId('reporting'));
+  const retired = createTestApp(uniqueId('retired'), false);
 
   const postAppToken = (appId: string, assertion: string, assertionType = JWT_BEARER_ASSERTION_TYPE) =>
     postForm(`${gateway.baseUrl}/api/v1/appauth/token`, { app_id: appId, client_assertion_type: assertionType, client_assertion: assertion });
-  const assertionFor = async (app: { id: string; keys: { privateKey: KeyObject } }, nonce?: string) =>
-    signClientAssertion({ subject: app.id, nonce: nonce ?? (await challengeFor(gateway.baseUrl, 'app', app.id)), privateKey: app.keys.privateKey });
+  const assertionFor = async (app: Pick<TestApp, 'id' | 'privateKey'>, nonce?: string) =>
+    signClientAssertion({ subject: app.id, nonce: nonce ?? (await challengeFor(gateway.baseUrl, 'app', app.id)), privateKey: app.privateKey });
 
   beforeAll(async () => {
-    gateway = await startGateway();
-    // The same path main.ts takes at start: read the apps file, upsert it.
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'apps-')), 'apps.yaml');
-    writeFileSync(
-      file,
-      [
-        'apps:',
-        `  - id: ${reporting.id}`,
-        '    name: Reporting',
-        '    public_key: |',
-        ...pem(reporting.keys.publicKey).trim().split('\n').map((line) => `      ${line}`),
-        `  - id: ${retired.id}`,
-        '    name: Retired',
-        '    enabled: false',
-        `    public_key: ${JSON.stringify(pem(retired.keys.publicKey))}`,
-      ].join('\n'),
-    );
-    await createRegisteredAppRepository(gateway.prisma).synchronise(await readRegisteredAppsFile(file));
+    // Started like main.ts: the apps file is read and upserted.
+    gateway = await startGateway({ env: { APPS_FILE: writeAppsFile([reporting, retired]) } });
   });
   afterAll(() => gateway.close());
 
@@ -68,18 +47,18 @@ describe('app authentication (REST, real Postgres and Redis)', () => {
       expect({ appId, status: res.status, body: res.body }).toEqual({ appId, status: 401, body: { code: 401, message } });
     };
     await expect401(retired.id, await assertionFor(retired), 'app authentication is disabled');
-    await expect401('no-such-app', await assertionFor({ id: 'no-such-app', keys: rsa() }), 'unknown app');
+    await expect401('no-such-app', await assertionFor(createTestApp('no-such-app')), 'unknown app');
     await challengeFor(gateway.baseUrl, 'app', reporting.id);
     await expect401(reporting.id, await assertionFor(reporting, 'wrong-nonce'), 'nonce does not match the challenge');
     await expect401(reporting.id, await assertionFor(reporting, 'never-issued'), 'no outstanding challenge: request a new one');
-    await expect401(reporting.id, await assertionFor({ id: reporting.id, keys: rsa() }), 'invalid client assertion: signature verification failed');
+    await expect401(reporting.id, await assertionFor({ id: reporting.id, privateKey: rsa().privateKey }), 'invalid client assertion: signature verification failed');
   });
 
   it('401 when the assertion names another app than app_id', async () => {
     const res = await postAppToken(reporting.id, signClientAssertion({
       subject: retired.id,
       nonce: await challengeFor(gateway.baseUrl, 'app', reporting.id),
-      privateKey: reporting.keys.privateKey,
+      privateKey: reporting.privateKey,
     }));
     expect(res.body).toEqual({ code: 401, message: 'invalid client assertion: iss and sub must name the authenticating client' });
   });

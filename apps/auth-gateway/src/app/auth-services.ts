@@ -1,39 +1,20 @@
-import { type Cache, createChallengeStore, createDeviceCache, createRateLimiter } from '@dsts/cache';
-import type { Config } from '@dsts/config';
-import { createDeviceRepository, createRegisteredAppRepository, createSigningKeyRepository, type PrismaClient } from '@dsts/db';
-import { createSigningKeyStore } from '@dsts/keys';
+import { createDeviceCache, createRateLimiter } from '@dsts/cache';
+import { createDeviceRepository } from '@dsts/db';
 import type { Logger } from '@dsts/observability';
-import {
-  type CachedDevice,
-  createAppAuthenticator,
-  createDeviceAuthenticator,
-  createDeviceLookup,
-  createTokenIssuer,
-  MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
-} from '@dsts/tokens';
+import { type CachedDevice, createDeviceAuthenticator, createDeviceLookup, createTokenServices, type TokenServicesDeps } from '@dsts/tokens';
 import type { AuthServices } from './deps';
 
-export interface AuthServicesInput {
-  config: Config;
-  prisma: PrismaClient;
-  cache: Cache;
+export interface AuthServicesInput extends TokenServicesDeps {
   logger: Logger;
-  /** Key-encryption key of the signing keys (`signingKeyEncryptionKey(config)`). */
-  encryptionKey: Buffer;
-  clock: () => Date;
 }
 
-/** Wires repositories, caches and keys into the use cases (composition only, no logic). */
-export function createAuthServices({ config, prisma, cache, logger, encryptionKey, clock }: AuthServicesInput): AuthServices {
-  const keys = createSigningKeyStore({
-    ...config.signingKeys,
-    repository: createSigningKeyRepository(prisma),
-    encryptionKey,
-    maxTokenLifetimeSeconds: MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
-    clock,
-  });
-  const challenges = createChallengeStore(cache);
-  const tokens = createTokenIssuer({ keys, issuer: config.tokens.issuer, clock });
+/**
+ * Adds the gateway's own use cases (device authentication, rate limits) to the
+ * token services it shares with the lifecycle-api (composition only, no logic).
+ */
+export function createAuthServices({ logger, ...deps }: AuthServicesInput): AuthServices {
+  const { config, prisma, cache, clock } = deps;
+  const shared = createTokenServices(deps);
   const deviceRepository = createDeviceRepository(prisma);
   const devices = createDeviceLookup({
     cache: createDeviceCache<CachedDevice>(cache, config.devices.cacheTtlSeconds),
@@ -41,16 +22,15 @@ export function createAuthServices({ config, prisma, cache, logger, encryptionKe
     onCacheError: (error) => logger.warn({ err: error }, 'device cache unavailable, reading Postgres'),
   });
   return {
-    keys,
+    ...shared,
     devices: createDeviceAuthenticator({
-      challenges,
+      challenges: shared.challenges,
       devices,
       repository: deviceRepository,
-      tokens,
+      tokens: shared.tokens,
       allowEcP256: config.devices.allowEcP256,
       clock,
     }),
-    apps: createAppAuthenticator({ challenges, apps: createRegisteredAppRepository(prisma), tokens, clock }),
     rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: 60 }),
   };
 }

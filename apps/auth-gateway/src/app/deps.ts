@@ -1,9 +1,8 @@
 import type { Cache, RateLimiter } from '@dsts/cache';
 import type { Config } from '@dsts/config';
 import type { PrismaClient } from '@dsts/db';
-import type { SigningKeyStore } from '@dsts/keys';
 import type { Logger, ServiceMetrics } from '@dsts/observability';
-import type { AppAuthenticator, DeviceAuthenticator } from '@dsts/tokens';
+import type { DeviceAuthenticator, TokenServices } from '@dsts/tokens';
 
 /** Everything the HTTP app needs, built once by main.ts (the composition root). */
 export interface AuthGatewayDeps extends AuthServices {
@@ -14,10 +13,8 @@ export interface AuthGatewayDeps extends AuthServices {
   cache: Cache;
 }
 
-/** The use cases behind the routes (see `createAuthServices`). */
-export interface AuthServices {
-  keys: SigningKeyStore;
+/** The use cases behind the routes (see `createAuthServices`): the shared token services plus the gateway's own. */
+export interface AuthServices extends TokenServices {
   devices: DeviceAuthenticator;
-  apps: AppAuthenticator;
   rateLimiter: RateLimiter;
 }

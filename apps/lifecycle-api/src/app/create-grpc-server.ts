@@ -1,8 +1,10 @@
-import { Server, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { createDeviceCache } from '@dsts/cache';
 import { createDeviceRepository, createEnrollmentTokenRepository } from '@dsts/db';
 import {
+  AppAuthenticationChallengeResponse,
+  AppAuthenticationResponse,
   CreateDeviceResponse,
   CreateEnrollmentTokenResponse,
   DeleteDeviceResponse,
@@ -11,17 +13,21 @@ import {
   type DeviceSTSServer,
   GetDeviceResponse,
   GetEnrollmentTokenResponse,
+  GetSigningKeyResponse,
   ListDevicesResponse,
   UpdateDeviceResponse,
   ValidateEnrollmentTokenResponse,
 } from '@dsts/proto';
+import { authenticateApp } from './authenticate-app.rpc';
 import { createDevice } from './create-device.rpc';
 import { createEnrollmentToken } from './create-enrollment-token.rpc';
 import { deleteDevice } from './delete-device.rpc';
 import { deleteEnrollmentToken } from './delete-enrollment-token.rpc';
 import type { LifecycleApiDeps, RpcDeps } from './deps';
+import { getAppAuthenticationChallenge } from './get-app-authentication-challenge.rpc';
 import { getDevice } from './get-device.rpc';
 import { getEnrollmentToken } from './get-enrollment-token.rpc';
+import { getSigningKey } from './get-signing-key.rpc';
 import { listDevices } from './list-devices.rpc';
 import { withTolerantDeserializers } from './malformed-request';
 import { ping } from './ping.rpc';
@@ -49,7 +55,7 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
     deviceCache: createDeviceCache(deps.cache, deps.config.devices.cacheTtlSeconds),
   };
   const server = new Server({ 'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes });
-  const implementation: Partial<DeviceSTSServer> = {
+  const implementation: DeviceSTSServer = {
     ping: plainUnary(deps, 'Ping', ping(deps.clock)),
     createDevice: headerUnary(deps, 'CreateDevice', createDevice(rpc), CreateDeviceResponse.create),
     getDevice: headerUnary(deps, 'GetDevice', getDevice(rpc), GetDeviceResponse.create),
@@ -75,8 +81,17 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
       validateEnrollmentToken(rpc),
       ValidateEnrollmentTokenResponse.create,
     ),
+    // SPEC §6: GetSigningKeyRequest has no header, so there is no protocol_version to require.
+    getSigningKey: headerUnary(deps, 'GetSigningKey', getSigningKey(rpc), GetSigningKeyResponse.create, { requireHeader: false }),
+    getAppAuthenticationChallenge: headerUnary(
+      deps,
+      'GetAppAuthenticationChallenge',
+      getAppAuthenticationChallenge(rpc),
+      AppAuthenticationChallengeResponse.create,
+    ),
+    authenticateApp: headerUnary(deps, 'AuthenticateApp', authenticateApp(rpc), AppAuthenticationResponse.create),
   };
-  server.addService(withTolerantDeserializers(DeviceSTSService), implementation as UntypedServiceImplementation);
+  server.addService(withTolerantDeserializers(DeviceSTSService), implementation);
 
   const health = new HealthImplementation({ '': 'SERVING', [DEVICE_STS_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);

@@ -1,7 +1,9 @@
 import type { Cache, DeviceCache } from '@dsts/cache';
 import type { Config } from '@dsts/config';
 import type { DeviceRepository, EnrollmentTokenRepository, PrismaClient } from '@dsts/db';
+import type { SigningKeyStore } from '@dsts/keys';
 import type { Logger, ServiceMetrics } from '@dsts/observability';
+import type { AppAuthenticator } from '@dsts/tokens';
 
 /** Everything the gRPC server needs, built once by main.ts (the composition root). */
 export interface LifecycleApiDeps {
@@ -11,6 +13,10 @@ export interface LifecycleApiDeps {
   prisma: PrismaClient;
   cache: Cache;
   clock: () => Date;
+  /** The signing keys the auth-gateway publishes (same table): GetSigningKey. */
+  keys: Pick<SigningKeyStore, 'publishedJwks'>;
+  /** The auth-gateway's app authentication (same challenges, apps and keys). */
+  apps: AppAuthenticator;
 }
 
 /** What the RPC handlers use: the deps plus the ports built on them by createGrpcServer. */

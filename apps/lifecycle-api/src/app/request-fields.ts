@@ -6,6 +6,8 @@ export const MAX_ID_LENGTH = 128;
 export const MAX_HARDWARE_HASH_LENGTH = 256;
 /** Longest management service id (VARCHAR(64)). */
 export const MAX_MANAGEMENT_SERVICE_LENGTH = 64;
+/** Longest client assertion, as large as the auth-gateway's whole token request body. */
+export const MAX_ASSERTION_LENGTH = 64 * 1024;
 
 // Control characters (Postgres refuses NUL outright) and U+FFFD, which is
 // what invalid UTF-8 on the wire decodes to: neither belongs in an id.

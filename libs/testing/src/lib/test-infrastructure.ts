@@ -1,10 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** Server where throwaway test databases are created (trust auth on dev/CI machines). */
 export const adminDatabaseUrl =
   process.env['TEST_PG_ADMIN_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const testRedisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The key-encryption key (standard base64, as SIGNING_KEY_ENCRYPTION_KEY wants
+ * it) of every service a jest run starts: they all share the run's key table,
+ * and jest isolates modules per spec file, so it is derived from the run's
+ * database rather than random.
+ */
+export function testEncryptionKey(databaseUrl = process.env['DATABASE_URL'] ?? ''): string {
+  return createHash('sha256').update(`dsts-test-kek:${databaseUrl}`).digest('base64');
+}
 
 /** `<base36 epoch ms>_<random hex>`: unique, and tells when a leftover was made. */
 export function uniqueRunId(): string {

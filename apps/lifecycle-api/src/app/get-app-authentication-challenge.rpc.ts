@@ -1,0 +1,11 @@
+import type { AppAuthenticationChallengeRequest, AppAuthenticationChallengeResponse } from '@dsts/proto';
+import type { RpcDeps } from './deps';
+import { requiredId } from './request-fields';
+
+/** An app challenge, exactly as REST `GET /api/v1/appauth/challenge` issues it (same store, same lifetime). */
+export function getAppAuthenticationChallenge({ apps }: Pick<RpcDeps, 'apps'>) {
+  return async (request: AppAuthenticationChallengeRequest): Promise<Omit<AppAuthenticationChallengeResponse, 'header'>> => {
+    const { challenge, expiresAt } = await apps.issueChallenge(requiredId(request.appId, 'app_id'));
+    return { challenge, expiresAt };
+  };
+}
