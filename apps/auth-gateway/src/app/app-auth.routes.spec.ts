@@ -108,4 +108,37 @@ describe('logs', () => {
       await gateway.close();
     }
   });
+
+  // Regression: a body with more parameters than the parser allows became a
+  // 500 whose log line carried the raw body (a live assertion), and the
+  // challenge stayed redeemable.
+  it('answer too many form parameters with 413 and keep the body out of the log', async () => {
+    const chunks: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const gateway = await startGateway({ logDestination: destination });
+    try {
+      const ca = await createTestCa();
+      const device = await ca.issueDevice({ deviceId: uniqueId('padded'), tenantId: uniqueTenant() });
+      await registerDevice(gateway.prisma, device);
+      const nonce = await challengeFor(gateway.baseUrl, 'device', device.deviceId);
+      const assertion = signClientAssertion({ subject: device.deviceId, nonce, privateKey: device.privateKey, certificateDer: device.certificateDer });
+      const padding = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`p${i}`, '1']));
+
+      const res = await postForm(`${gateway.baseUrl}/api/v1/deviceauth/token`, {
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: assertion,
+        ...padding,
+      });
+
+      expect({ status: res.status, body: res.body }).toEqual({ status: 413, body: { code: 413, message: 'too many form parameters' } });
+      expect(chunks.join('')).not.toContain(assertion.split('.')[2]);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

@@ -15,11 +15,17 @@ const HTTP_STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-/** Body-parser and other http-errors style exceptions carry `status`/`type`. */
+/**
+ * Body-parser and other http-errors style exceptions carry `status`/`type`.
+ * Every client error they report is the client's fault: never a 500.
+ */
 function fromExpressError(error: { status?: number; type?: string }): DstsError | undefined {
   if (error.type === 'entity.too.large') return new DstsError('PAYLOAD_TOO_LARGE', 'request body too large');
-  if (error.status === 400) return new DstsError('INVALID_REQUEST', 'malformed request body');
+  if (error.type === 'parameters.too.many') return new DstsError('PAYLOAD_TOO_LARGE', 'too many form parameters');
   if (error.status === 415) return new DstsError('UNSUPPORTED_MEDIA_TYPE', 'unsupported content type');
+  if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+    return new DstsError('INVALID_REQUEST', 'malformed request body');
+  }
   return undefined;
 }
 

@@ -20,6 +20,9 @@ const REDACTED_PATHS = [
   '*.assertion',
   'privateKey',
   '*.privateKey',
+  // body-parser errors carry the raw request body.
+  'err.body',
+  'err.raw',
 ];
 
 export interface LoggerOptions {

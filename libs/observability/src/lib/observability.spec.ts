@@ -27,6 +27,7 @@ describe('logger', () => {
 
     logger.info({ body: { client_assertion: 'eyJhbGciOi.secret.sig' }, access_token: 'tok', password: 'pw' });
     logger.info({ req: { headers: { authorization: 'Bearer abc' } } });
+    logger.error({ err: Object.assign(new Error('too many parameters'), { body: 'client_assertion=eyJhbGciOi.secret.sig' }) });
 
     const text = JSON.stringify(lines());
     expect(text).not.toMatch(/eyJhbGciOi|"tok"|"pw"|Bearer abc/);
