@@ -125,8 +125,8 @@ describe('DeviceSTS app authentication RPCs (real gRPC, Postgres, Redis)', () =>
     ['a wrong nonce (the original answered OK with an empty token)', async () => {
       await challenge(reporting.id);
       return [reporting.id, await assertion(reporting, { nonce: 'wrong-nonce' })];
-    }, 'nonce does not match the challenge'],
-    ['no outstanding challenge', async () => [idle.id, await assertion(idle, { nonce: 'never-issued' })], 'no outstanding challenge: request a new one'],
+    }, 'nonce matches no outstanding challenge: request a new one'],
+    ['no outstanding challenge', async () => [idle.id, await assertion(idle, { nonce: 'never-issued' })], 'nonce matches no outstanding challenge: request a new one'],
     ['a disabled app', async () => [retired.id, await assertion(retired)], 'app authentication is disabled'],
     ['an unknown app', async () => {
       const stranger = createTestApp(uniqueId('stranger'));
@@ -163,13 +163,16 @@ describe('DeviceSTS app authentication RPCs (real gRPC, Postgres, Redis)', () =>
   it('refuses a replayed assertion: the challenge is single use', async () => {
     const signed = await assertion(reporting);
     expect((await authenticate(reporting.id, signed)).header?.status).toBe(GrpcStatus.OK);
-    expect(await authenticate(reporting.id, signed)).toEqual(refused(GrpcStatus.UNAUTHENTICATED, 'no outstanding challenge: request a new one'));
+    expect(await authenticate(reporting.id, signed)).toEqual(refused(GrpcStatus.UNAUTHENTICATED, 'nonce matches no outstanding challenge: request a new one'));
   });
 
-  it('a wrong nonce burns the challenge: the right one no longer works either', async () => {
+  it('a wrong nonce does not cancel the real challenge, which still works exactly once', async () => {
     const nonce = await challenge(reporting.id);
     await authenticate(reporting.id, await assertion(reporting, { nonce: 'wrong' }));
-    expect((await authenticate(reporting.id, await assertion(reporting, { nonce }))).header?.status).toBe(GrpcStatus.UNAUTHENTICATED);
+    await challenge(reporting.id);
+    const signed = await assertion(reporting, { nonce });
+    expect((await authenticate(reporting.id, signed)).header?.status).toBe(GrpcStatus.OK);
+    expect((await authenticate(reporting.id, signed)).header?.status).toBe(GrpcStatus.UNAUTHENTICATED);
   });
 
   it('InvalidArgument for a bad request shape: empty or oversized app_id, wrong assertion_type, empty assertion, no header', async () => {

@@ -49,8 +49,8 @@ describe('app authentication (REST, real Postgres and Redis)', () => {
     await expect401(retired.id, await assertionFor(retired), 'app authentication is disabled');
     await expect401('no-such-app', await assertionFor(createTestApp('no-such-app')), 'unknown app');
     await challengeFor(gateway.baseUrl, 'app', reporting.id);
-    await expect401(reporting.id, await assertionFor(reporting, 'wrong-nonce'), 'nonce does not match the challenge');
-    await expect401(reporting.id, await assertionFor(reporting, 'never-issued'), 'no outstanding challenge: request a new one');
+    await expect401(reporting.id, await assertionFor(reporting, 'wrong-nonce'), 'nonce matches no outstanding challenge: request a new one');
+    await expect401(reporting.id, await assertionFor(reporting, 'never-issued'), 'nonce matches no outstanding challenge: request a new one');
     await expect401(reporting.id, await assertionFor({ id: reporting.id, privateKey: rsa().privateKey }), 'invalid client assertion: signature verification failed');
   });
 
@@ -73,7 +73,7 @@ describe('app authentication (REST, real Postgres and Redis)', () => {
   it('refuses a replayed app assertion', async () => {
     const assertion = await assertionFor(reporting);
     expect((await postAppToken(reporting.id, assertion)).status).toBe(200);
-    expect((await postAppToken(reporting.id, assertion)).body).toEqual({ code: 401, message: 'no outstanding challenge: request a new one' });
+    expect((await postAppToken(reporting.id, assertion)).body).toEqual({ code: 401, message: 'nonce matches no outstanding challenge: request a new one' });
   });
 });
 

@@ -149,13 +149,13 @@ describe('device authentication (REST, real Postgres and Redis)', () => {
     it('401: wrong nonce', async () => {
       await challengeFor(gateway.baseUrl, 'device', device.deviceId);
       const assertion = signClientAssertion({ subject: device.deviceId, nonce: 'not-the-challenge', privateKey: device.privateKey, certificateDer: device.certificateDer });
-      expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, 'nonce does not match the challenge');
+      expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, 'nonce matches no outstanding challenge: request a new one');
     });
 
     it('401: no challenge was requested', async () => {
       const fresh = await newDevice();
       const assertion = signClientAssertion({ subject: fresh.deviceId, nonce: 'made-up', privateKey: fresh.privateKey, certificateDer: fresh.certificateDer });
-      expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, /no outstanding challenge/);
+      expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, /matches no outstanding challenge/);
     });
 
     it('401: signature by another key', async () => {
@@ -263,7 +263,17 @@ describe('device authentication (REST, real Postgres and Redis)', () => {
     it('refuses a replayed assertion', async () => {
       const assertion = await assertionFor(device);
       expect((await postDeviceAssertion(gateway.baseUrl, assertion)).status).toBe(200);
-      expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, /no outstanding challenge/);
+      expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, /matches no outstanding challenge/);
+    });
+
+    // Regression: one challenge per device id, replaced by every request, let
+    // anyone who knew the id keep the device from authenticating.
+    it('keeps a device able to authenticate while others request challenges for its id', async () => {
+      const nonce = await challengeFor(gateway.baseUrl, 'device', device.deviceId);
+      for (let i = 0; i < 5; i++) await challengeFor(gateway.baseUrl, 'device', device.deviceId);
+      const assertion = signClientAssertion({ subject: device.deviceId, nonce, privateKey: device.privateKey, certificateDer: device.certificateDer });
+
+      expect((await postDeviceAssertion(gateway.baseUrl, assertion)).status).toBe(200);
     });
 
     it('lets two concurrent uses of one challenge yield exactly one token', async () => {

@@ -1,6 +1,6 @@
 import type { AppAuthenticationRequest, AppAuthenticationResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
-import { MAX_ASSERTION_LENGTH, optionalText, requiredId } from './request-fields';
+import { MAX_ASSERTION_LENGTH, optionalText, requiredId } from '@dsts/validation';
 
 /**
  * App token, exactly as REST `POST /api/v1/appauth/token`: the shared

@@ -2,7 +2,7 @@ import type { CreateDeviceRequest, CreateDeviceResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
 import { checkDeviceCertificate } from './device-certificate.check';
 import { invalidateCachedDevice } from './device-cache.invalidation';
-import { MAX_HARDWARE_HASH_LENGTH, MAX_MANAGEMENT_SERVICE_LENGTH, optionalText, requiredId } from './request-fields';
+import { MAX_HARDWARE_HASH_LENGTH, MAX_MANAGEMENT_SERVICE_LENGTH, optionalText, requiredId } from '@dsts/validation';
 
 /** Registers a device with its certificate (SPEC §6 CreateDevice). */
 export function createDevice(deps: RpcDeps) {

@@ -6,7 +6,7 @@ import {
   generateEnrollmentToken,
   toWireEnrollmentToken,
 } from './enrollment-token.policy';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 /** The tenant's enrollment token; a second one while the first is unexpired is AlreadyExists. */
 export function createEnrollmentToken({ enrollmentTokens, clock }: Pick<RpcDeps, 'enrollmentTokens' | 'clock'>) {

@@ -1,7 +1,7 @@
 import type { DeleteDeviceRequest, DeleteDeviceResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
 import { invalidateCachedDevice } from './device-cache.invalidation';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 /** Deletes a device, leaving its tombstone (same transaction, in the repository). */
 export function deleteDevice(deps: RpcDeps) {

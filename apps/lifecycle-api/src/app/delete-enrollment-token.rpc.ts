@@ -1,6 +1,6 @@
 import type { DeleteEnrollmentTokenRequest, DeleteEnrollmentTokenResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 export function deleteEnrollmentToken({ enrollmentTokens, clock }: Pick<RpcDeps, 'enrollmentTokens' | 'clock'>) {
   return async (request: DeleteEnrollmentTokenRequest): Promise<Omit<DeleteEnrollmentTokenResponse, 'header'>> => {

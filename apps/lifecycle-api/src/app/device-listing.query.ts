@@ -1,7 +1,7 @@
 import type { DevicePageQuery } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
 import type { ListDevicesRequest } from '@dsts/proto';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 100;

@@ -1,6 +1,6 @@
 import type { AppAuthenticationChallengeRequest, AppAuthenticationChallengeResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 /** An app challenge, exactly as REST `GET /api/v1/appauth/challenge` issues it (same store, same lifetime). */
 export function getAppAuthenticationChallenge({ apps }: Pick<RpcDeps, 'apps'>) {

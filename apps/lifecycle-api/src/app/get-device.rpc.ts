@@ -2,7 +2,7 @@ import { DstsError } from '@dsts/errors';
 import type { GetDeviceRequest, GetDeviceResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
 import { toWireDevice } from './device.mapper';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 /** One device with every field (SPEC §6 GetDevice). */
 export function getDevice({ devices }: Pick<RpcDeps, 'devices'>) {

@@ -2,7 +2,7 @@ import { DstsError } from '@dsts/errors';
 import type { GetEnrollmentTokenRequest, GetEnrollmentTokenResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
 import { toWireEnrollmentToken } from './enrollment-token.policy';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 
 /** The tenant's enrollment token, expired or not (its expiry tells). */
 export function getEnrollmentToken({ enrollmentTokens }: Pick<RpcDeps, 'enrollmentTokens'>) {

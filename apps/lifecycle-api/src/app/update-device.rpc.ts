@@ -3,7 +3,7 @@ import type { UpdateDeviceRequest, UpdateDeviceResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
 import { checkDeviceCertificate } from './device-certificate.check';
 import { invalidateCachedDevice } from './device-cache.invalidation';
-import { requiredId } from './request-fields';
+import { requiredId } from '@dsts/validation';
 import { updatedFields } from './update-mask';
 
 /**

@@ -25,7 +25,7 @@ describe('challenge store (real Redis)', () => {
     for (const { challenge } of issued) expect(Buffer.from(challenge, 'base64url')).toHaveLength(32);
     expect(new Set(issued.map((i) => i.challenge)).size).toBe(50);
     expect(issued[0].expiresAt).toEqual(new Date('2026-12-03T10:01:00.000Z'));
-    const ttl = await raw.ttl(`${prefix}${challengeKey('device', 'd-0')}`);
+    const ttl = await raw.ttl(`${prefix}${challengeKey('device', 'd-0', issued[0].challenge)}`);
     expect(ttl).toBeGreaterThan(55);
     expect(ttl).toBeLessThanOrEqual(60);
   });
@@ -38,12 +38,23 @@ describe('challenge store (real Redis)', () => {
     expect(await store.redeem('device', 'once', challenge)).toBe('missing');
   });
 
-  it('burns the challenge on a wrong nonce', async () => {
+  it('refuses a wrong nonce without burning the real challenge', async () => {
     const store = createChallengeStore(cache);
     const { challenge } = await store.issue('device', 'wrong', now);
 
-    expect(await store.redeem('device', 'wrong', `${challenge}x`)).toBe('mismatch');
-    expect(await store.redeem('device', 'wrong', challenge)).toBe('missing');
+    expect(await store.redeem('device', 'wrong', `${challenge}x`)).toBe('missing');
+    expect(await store.redeem('device', 'wrong', '')).toBe('missing');
+    expect(await store.redeem('device', 'wrong', challenge)).toBe('ok');
+  });
+
+  // Regression: one challenge per id, replaced by each new request, let anyone
+  // who knew a device id keep the device from ever authenticating.
+  it('keeps every challenge of an id redeemable: new requests do not cancel earlier ones', async () => {
+    const store = createChallengeStore(cache);
+    const victim = await store.issue('device', 'busy', now);
+    await Promise.all(Array.from({ length: 10 }, () => store.issue('device', 'busy', now)));
+
+    expect(await store.redeem('device', 'busy', victim.challenge)).toBe('ok');
   });
 
   it('lets exactly one of many concurrent redeemers win', async () => {
@@ -56,15 +67,15 @@ describe('challenge store (real Redis)', () => {
     expect(results.filter((r) => r === 'missing')).toHaveLength(19);
   });
 
-  it('keeps device and app challenges apart, and a new challenge replaces the old', async () => {
+  it('binds a challenge to its subject kind and id', async () => {
     const store = createChallengeStore(cache);
     const device = await store.issue('device', 'same-id', now);
     const app = await store.issue('app', 'same-id', now);
-    const replaced = await store.issue('device', 'same-id', now);
 
+    expect(await store.redeem('device', 'same-id', app.challenge)).toBe('missing');
+    expect(await store.redeem('device', 'other-id', device.challenge)).toBe('missing');
     expect(await store.redeem('app', 'same-id', app.challenge)).toBe('ok');
-    expect(await store.redeem('device', 'same-id', device.challenge)).toBe('mismatch');
-    expect(replaced.challenge).not.toBe(device.challenge);
+    expect(await store.redeem('device', 'same-id', device.challenge)).toBe('ok');
   });
 
   it('reports an unreachable Redis as a dependency failure', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Cache } from './cache';
 import { cacheFailure } from './cache-errors';
 
@@ -15,27 +15,25 @@ export interface IssuedChallenge {
 }
 
 /**
- * One outstanding challenge per device id or app id (a new one replaces the
- * old), stored in Redis with its TTL and redeemed at most once.
+ * Challenges for a device id or app id, each stored in Redis under its own
+ * key with its TTL and redeemed at most once. Several may be outstanding for
+ * one id: asking for a new challenge never cancels another, so whoever knows
+ * a device id cannot lock the device out by requesting challenges for it.
  */
 export interface ChallengeStore {
   issue(subject: ChallengeSubject, id: string, now: Date): Promise<IssuedChallenge>;
   /**
-   * Takes the outstanding challenge atomically (GETDEL) and compares it with
-   * `nonce`: `missing` when none is outstanding, `mismatch` when it differs —
-   * either way it is gone, so no challenge is ever redeemed twice.
+   * Takes the challenge equal to `nonce` atomically (GETDEL): `ok` once,
+   * `missing` when no such challenge is outstanding for this id (never
+   * issued, expired, already used, or issued for another id).
    */
-  redeem(subject: ChallengeSubject, id: string, nonce: string): Promise<'ok' | 'missing' | 'mismatch'>;
+  redeem(subject: ChallengeSubject, id: string, nonce: string): Promise<'ok' | 'missing'>;
 }
 
-export function challengeKey(subject: ChallengeSubject, id: string): string {
-  return `challenge:${subject}:${encodeURIComponent(id)}`;
-}
-
-function sameString(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+/** The key holds a digest of the challenge, so listing Redis keys reveals no redeemable value. */
+export function challengeKey(subject: ChallengeSubject, id: string, challenge: string): string {
+  const digest = createHash('sha256').update(challenge).digest('base64url');
+  return `challenge:${subject}:${encodeURIComponent(id)}:${digest}`;
 }
 
 export function createChallengeStore(cache: Cache, ttlSeconds = CHALLENGE_TTL_SECONDS): ChallengeStore {
@@ -43,7 +41,7 @@ export function createChallengeStore(cache: Cache, ttlSeconds = CHALLENGE_TTL_SE
     async issue(subject, id, now) {
       const challenge = randomBytes(CHALLENGE_BYTES).toString('base64url');
       try {
-        await cache.set(challengeKey(subject, id), challenge, ttlSeconds);
+        await cache.set(challengeKey(subject, id, challenge), subject, ttlSeconds);
       } catch (error) {
         throw cacheFailure(error);
       }
@@ -51,14 +49,12 @@ export function createChallengeStore(cache: Cache, ttlSeconds = CHALLENGE_TTL_SE
     },
 
     async redeem(subject, id, nonce) {
-      let stored: string | null;
+      if (!nonce) return 'missing';
       try {
-        stored = await cache.getAndDelete(challengeKey(subject, id));
+        return (await cache.getAndDelete(challengeKey(subject, id, nonce))) === null ? 'missing' : 'ok';
       } catch (error) {
         throw cacheFailure(error);
       }
-      if (stored === null) return 'missing';
-      return sameString(stored, nonce) ? 'ok' : 'mismatch';
     },
   };
 }

@@ -42,9 +42,9 @@ describe('parseDeviceCertificate (SPEC §2)', () => {
   });
 
   it('reads names from attributes: a CN that looks like "x, O=evil" stays one CN', async () => {
-    const device = await issue({ deviceId: 'dev,O=evil\nO=evil2', tenantId: 'Tenant-Case' });
+    const device = await issue({ deviceId: 'dev,O=evil+CN=evil2/O=evil3', tenantId: 'Tenant-Case' });
     const parsed = parseDeviceCertificate(device.certificateDer, RSA_ONLY, new Date());
-    expect(parsed.commonName).toBe('dev,O=evil\nO=evil2');
+    expect(parsed.commonName).toBe('dev,O=evil+CN=evil2/O=evil3');
     expect(parsed.organization).toBe('Tenant-Case');
   });
 
@@ -76,6 +76,15 @@ describe('parseDeviceCertificate (SPEC §2)', () => {
     expect(reason(() => parseDeviceCertificate(twoCns.certificateDer, RSA_ONLY, new Date()))).toMatch(/more than one common name/);
     const emptyCn = await issue({ deviceId: '' });
     expect(reason(() => parseDeviceCertificate(emptyCn.certificateDer, RSA_ONLY, new Date()))).toMatch(/common name is missing/);
+  });
+
+  it('refuses names with control characters or longer than an id column (they become ids)', async () => {
+    const nulInCn = await issue({ deviceId: 'dev1\u0000x' });
+    expect(reason(() => parseDeviceCertificate(nulInCn.certificateDer, RSA_ONLY, new Date()))).toMatch(/common name contains control/);
+    const newlineInO = await issue({ tenantId: 'tenant\n2' });
+    expect(reason(() => parseDeviceCertificate(newlineInO.certificateDer, RSA_ONLY, new Date()))).toMatch(/organization contains control/);
+    const longCn = await issue({ deviceId: 'd'.repeat(129) });
+    expect(reason(() => parseDeviceCertificate(longCn.certificateDer, RSA_ONLY, new Date()))).toMatch(/longer than 128/);
   });
 
   it('refuses RSA keys under 2048 bits', async () => {

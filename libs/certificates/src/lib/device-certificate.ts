@@ -12,6 +12,7 @@ import {
   type Name,
 } from '@peculiar/asn1-x509';
 import { DstsError } from '@dsts/errors';
+import { hasForbiddenCharacters, MAX_ID_LENGTH } from '@dsts/validation';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ORGANIZATION = '2.5.4.10';
@@ -49,6 +50,9 @@ function invalid(reason: string): DstsError {
 function subjectAttribute(subject: Name, oid: string, label: string): string | undefined {
   const values = subject.flatMap((rdn) => rdn.filter((atv) => atv.type === oid)).map((atv) => atv.value.toString());
   if (values.length > 1) throw invalid(`subject has more than one ${label}`);
+  // The name becomes a device or tenant id: the same character rules as ids sent by clients.
+  if (values[0] !== undefined && hasForbiddenCharacters(values[0])) throw invalid(`subject ${label} contains control characters`);
+  if (values[0] !== undefined && [...values[0]].length > MAX_ID_LENGTH) throw invalid(`subject ${label} is longer than ${MAX_ID_LENGTH} characters`);
   return values[0];
 }
 

@@ -32,9 +32,8 @@ export const ERROR_KINDS = {
   ASSERTION_INVALID: 'unauthenticated',
   ASSERTION_EXPIRED: 'unauthenticated',
   ASSERTION_NOT_YET_VALID: 'unauthenticated',
-  /** No challenge outstanding (never issued, expired, or already used). */
+  /** The nonce names no outstanding challenge (wrong, never issued, expired, or already used). */
   CHALLENGE_MISSING: 'unauthenticated',
-  NONCE_MISMATCH: 'unauthenticated',
   /** Device disabled or reported lost. */
   DEVICE_BLOCKED: 'unauthenticated',
   /** Certificate valid but neither the device's current nor its previous one. */

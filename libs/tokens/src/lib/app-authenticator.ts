@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
 import type { RegisteredAppRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
-import { requireClientId } from './challenge-request';
+import { requiredId } from '@dsts/validation';
 import { type AssertionRequest, assertionHeader, requireAssertion, verifyAssertion } from './client-assertion';
 import { redeemChallenge } from './redeem-challenge';
 import type { IssuedToken, TokenIssuer } from './token-issuer';
@@ -41,11 +41,11 @@ export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthentic
 
   return {
     async issueChallenge(appId) {
-      return deps.challenges.issue('app', requireClientId(appId, 'app_id'), deps.clock());
+      return deps.challenges.issue('app', requiredId(appId ?? '', 'app_id'), deps.clock());
     },
 
     async authenticate(request) {
-      const appId = requireClientId(request.appId, 'app_id');
+      const appId = requiredId(request.appId ?? '', 'app_id');
       const assertion = requireAssertion(request);
       const now = deps.clock();
       assertionHeader(assertion, APP_ALGORITHMS);

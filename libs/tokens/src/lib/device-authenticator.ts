@@ -2,7 +2,7 @@ import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
 import type { DeviceRecord, DeviceRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
 import { createCertificateCache } from './certificate-cache';
-import { requireClientId } from './challenge-request';
+import { requiredId } from '@dsts/validation';
 import { type AssertionRequest, assertionHeader, firstX5cCertificate, requireAssertion, verifyAssertion } from './client-assertion';
 import type { DeviceLookup } from './device-lookup';
 import { redeemChallenge } from './redeem-challenge';
@@ -39,7 +39,7 @@ export function createDeviceAuthenticator(deps: DeviceAuthenticatorDeps): Device
 
   return {
     async issueChallenge(deviceId) {
-      return deps.challenges.issue('device', requireClientId(deviceId, 'device_id'), deps.clock());
+      return deps.challenges.issue('device', requiredId(deviceId ?? '', 'device_id'), deps.clock());
     },
 
     async authenticate(request) {
