@@ -131,7 +131,7 @@ describe('DeviceSTS app authentication RPCs (real gRPC, Postgres, Redis)', () =>
     ['an unknown app', async () => {
       const stranger = createTestApp(uniqueId('stranger'));
       return [stranger.id, await assertion(stranger)];
-    }, 'unknown app'],
+    }, 'invalid client assertion: signature verification failed'],
     ['an expired assertion', async () => [reporting.id, await assertion(reporting, { now: new Date(now.getTime() - 3600_000) })], 'presented client assertion is expired'],
     ['an assertion not yet valid', async () => [
       reporting.id,

@@ -47,11 +47,33 @@ describe('app authentication (REST, real Postgres and Redis)', () => {
       expect({ appId, status: res.status, body: res.body }).toEqual({ appId, status: 401, body: { code: 401, message } });
     };
     await expect401(retired.id, await assertionFor(retired), 'app authentication is disabled');
-    await expect401('no-such-app', await assertionFor(createTestApp('no-such-app')), 'unknown app');
+    await expect401('no-such-app', await assertionFor(createTestApp('no-such-app')), 'invalid client assertion: signature verification failed');
     await challengeFor(gateway.baseUrl, 'app', reporting.id);
     await expect401(reporting.id, await assertionFor(reporting, 'wrong-nonce'), 'nonce matches no outstanding challenge: request a new one');
     await expect401(reporting.id, await assertionFor(reporting, 'never-issued'), 'nonce matches no outstanding challenge: request a new one');
     await expect401(reporting.id, await assertionFor({ id: reporting.id, privateKey: rsa().privateKey }), 'invalid client assertion: signature verification failed');
+  });
+
+  // Regression: unknown, disabled and existing apps answered three different
+  // messages before any signature check, so app ids could be enumerated.
+  it('tells nothing about an app id to a caller without its key', async () => {
+    const stranger = { id: reporting.id, privateKey: rsa().privateKey };
+    const wrongKeyForDisabled = { id: retired.id, privateKey: rsa().privateKey };
+    const unknown = createTestApp(uniqueId('unknown'));
+    const answers = await Promise.all(
+      [stranger, wrongKeyForDisabled, unknown].map(async (app) => (await postAppToken(app.id, await assertionFor(app))).body),
+    );
+
+    expect(new Set(answers.map((body) => JSON.stringify(body)))).toEqual(
+      new Set([JSON.stringify({ code: 401, message: 'invalid client assertion: signature verification failed' })]),
+    );
+  });
+
+  it('400, never 500, for control characters in app_id', async () => {
+    expect((await postAppToken('x\u0000', await assertionFor(reporting))).body).toEqual({
+      code: 400,
+      message: 'app_id must be valid UTF-8 text without control characters',
+    });
   });
 
   it('401 when the assertion names another app than app_id', async () => {

@@ -120,6 +120,18 @@ describe('device authentication (REST, real Postgres and Redis)', () => {
       expectError(await postDeviceAssertion(gateway.baseUrl, await assertionFor(expired)), 400, /certificate has expired/);
     });
 
+    // Regression: a NUL in a name reached Postgres before any signature check and answered 500.
+    it('400, never 500, for control characters in the device id or in the certificate names', async () => {
+      expectError(await call(`${gateway.baseUrl}/api/v1/deviceauth/challenge?device_id=%00%0a`), 400, /control characters/);
+      // No challenge can be asked for such an id; the certificate is refused before the nonce matters.
+      const unchallenged = (subject: TestDevice) =>
+        signClientAssertion({ subject: subject.deviceId, nonce: 'n', privateKey: subject.privateKey, certificateDer: subject.certificateDer });
+      const nulCn = await ca.issueDevice({ deviceId: 'dev1\u0000x', tenantId: uniqueTenant() });
+      expectError(await postDeviceAssertion(gateway.baseUrl, unchallenged(nulCn)), 400, /common name contains control characters/);
+      const nulO = await ca.issueDevice({ deviceId: uniqueId('nul-o'), tenantId: 'tenant\u0000' });
+      expectError(await postDeviceAssertion(gateway.baseUrl, unchallenged(nulO)), 400, /organization contains control characters/);
+    });
+
     it('401: expired assertion', async () => {
       const assertion = await assertionFor(device, { claims: { iat: now() - 900, nbf: now() - 900, exp: now() - 300 } });
       expectError(await postDeviceAssertion(gateway.baseUrl, assertion), 401, 'presented client assertion is expired');
@@ -212,7 +224,9 @@ describe('device authentication (REST, real Postgres and Redis)', () => {
     it('429 when the database is unreachable (overload), never 500', async () => {
       const degraded = await startGateway({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/none', withoutSigningKey: true });
       try {
-        expectError(await authenticateDevice(degraded.baseUrl, device), 429, /database temporarily unavailable/);
+        const refused = await authenticateDevice(degraded.baseUrl, device);
+        expectError(refused, 429, /database temporarily unavailable/);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       } finally {
         await degraded.close();
       }

@@ -22,3 +22,10 @@ describe('DstsError', () => {
     expect(error.cause).toBe(cause);
   });
 });
+
+describe('overload', () => {
+  it('tells callers when to retry when a dependency is unavailable', () => {
+    expect(new DstsError('DEPENDENCY_UNAVAILABLE', 'database temporarily unavailable').retryAfterSeconds).toBe(5);
+    expect(new DstsError('INVALID_REQUEST', 'x').retryAfterSeconds).toBeUndefined();
+  });
+});

@@ -49,6 +49,9 @@ export const ERROR_KINDS = {
 
 export type ErrorCode = keyof typeof ERROR_KINDS;
 
+/** What an overloaded or unreachable dependency tells callers to wait (Retry-After). */
+export const OVERLOAD_RETRY_AFTER_SECONDS = 5;
+
 export interface DstsErrorOptions {
   /** Safe to show to the caller; `internal` errors are never shown whatever this says. */
   expose?: boolean;
@@ -68,7 +71,7 @@ export class DstsError extends Error {
     super(message, { cause: options.cause });
     this.kind = ERROR_KINDS[code];
     this.expose = this.kind !== 'internal' && (options.expose ?? true);
-    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? (this.kind === 'overloaded' ? OVERLOAD_RETRY_AFTER_SECONDS : undefined);
   }
 }
 

@@ -8,6 +8,8 @@ import { redeemChallenge } from './redeem-challenge';
 import type { IssuedToken, TokenIssuer } from './token-issuer';
 
 const APP_ALGORITHMS = ['RS512'];
+/** Same text as a failed signature check in client-assertion.ts. */
+const SIGNATURE_FAILED = 'invalid client assertion: signature verification failed';
 
 export interface AppAuthenticatorDeps {
   challenges: ChallengeStore;
@@ -50,9 +52,12 @@ export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthentic
       const now = deps.clock();
       assertionHeader(assertion, APP_ALGORITHMS);
       const app = await deps.apps.find(appId);
-      if (!app) throw new DstsError('APP_NOT_FOUND', 'unknown app');
-      if (!app.isEnabled) throw new DstsError('APP_DISABLED', 'app authentication is disabled');
+      // Only the holder of the app's key learns anything about the app id: an
+      // unknown app reads like a bad signature, and "disabled" is told only
+      // after the signature has been verified.
+      if (!app) throw new DstsError('APP_NOT_FOUND', SIGNATURE_FAILED);
       const claims = await verifyAssertion(assertion, { key: publicKey(app.publicKey), algorithms: APP_ALGORITHMS, subject: appId, now });
+      if (!app.isEnabled) throw new DstsError('APP_DISABLED', 'app authentication is disabled');
       await redeemChallenge(deps.challenges, 'app', appId, claims.nonce);
       return deps.tokens.issue({ typ: 'app', appId });
     },
