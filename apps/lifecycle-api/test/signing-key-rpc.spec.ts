@@ -51,17 +51,20 @@ describe('GetSigningKey (real gRPC, Postgres)', () => {
   });
 });
 
-describe('GetSigningKey with a non-RSA key published (database of its own)', () => {
+describe.each([
+  ['ES256', 'EC'],
+  ['EdDSA', 'OKP'],
+])('GetSigningKey with a %s key published (database of its own)', (algorithm, kty) => {
   let database: TemporaryDatabase;
   let prisma: PrismaClient;
   let api: RunningLifecycleApi;
 
   beforeAll(async () => {
-    database = await createTemporaryDatabase('dsts_eckeys');
+    database = await createTemporaryDatabase(`dsts_${kty.toLowerCase()}keys`);
     await migrate({ databaseUrl: database.url });
     prisma = createPrismaClient({ databaseUrl: database.url });
-    // An ES256 primary (SIGNING_KEY_ALGORITHM=ES256) with an RS256 successor rotated in.
-    await gatewayKeyStore(prisma, database.url, 'ES256').ensurePrimaryKey();
+    // A non-RSA primary (SIGNING_KEY_ALGORITHM) with an RS256 successor rotated in.
+    await gatewayKeyStore(prisma, database.url, algorithm).ensurePrimaryKey();
     await gatewayKeyStore(prisma, database.url, 'RS256').rotate();
     api = await startLifecycleApi({ databaseUrl: database.url });
   });
@@ -71,11 +74,11 @@ describe('GetSigningKey with a non-RSA key published (database of its own)', () 
     await database?.drop();
   });
 
-  it('leaves the EC key out (the proto has no members for it) and returns the RSA keys unchanged', async () => {
+  it(`leaves the ${kty} key out (the proto has no members for it) and returns the RSA keys unchanged`, async () => {
     const rest = asRestJson(await gatewayKeyStore(prisma, database.url).publishedJwks());
     const response = await api.call('getSigningKey', {});
 
-    expect(rest.map((key) => `${key.kty}/${key.alg}`).sort()).toEqual(['EC/ES256', 'RSA/RS256']);
+    expect(rest.map((key) => `${key.kty}/${key.alg}`).sort()).toEqual([`${kty}/${algorithm}`, 'RSA/RS256']);
     expect(response.header?.status).toBe(GrpcStatus.OK);
     expect(response.signingKey).toEqual(rest.filter((key) => key.kty === 'RSA'));
   });

@@ -5,9 +5,9 @@ import type { RpcDeps } from './deps';
 /**
  * The proto's JSONWebKey carries RSA members only (`n`, `e`), and existing
  * clients read every entry as an RSA key (SPEC §4). A key of another type
- * (ES256: `crv`/`x`/`y`) cannot be expressed, and an entry without key
- * material would break those clients, so such keys are left out here; the
- * REST JWKS publishes them in full.
+ * (ES256: `crv`/`x`/`y`; EdDSA: `crv`/`x`) cannot be expressed, and an entry
+ * without key material would break those clients, so such keys are left out
+ * here; the REST JWKS publishes them in full.
  */
 const isRsa = (jwk: PublicJwk) => jwk.kty === 'RSA';
 const toWireJwk = ({ kty, alg, use, kid, n, e }: PublicJwk): JSONWebKey => ({ kty, alg, use, kid, n, e });

@@ -144,6 +144,11 @@ describe('loadConfig', () => {
     expect(config.rateLimit.perMinute).toBe(0);
   });
 
+  it('accepts EdDSA (Ed25519) keys and spells the algorithm exactly as JWS does', () => {
+    expect(loadConfig({ ...minimal, SIGNING_KEY_ALGORITHM: 'EdDSA' }).signingKeys.algorithm).toBe('EdDSA');
+    expect(problemsOf({ ...minimal, SIGNING_KEY_ALGORITHM: 'Ed25519' })).toEqual([expect.stringMatching(/^SIGNING_KEY_ALGORITHM /)]);
+  });
+
   it('refuses an activation delay shorter than key refresh plus JWKS caching', () => {
     expect(problemsOf({ ...minimal, SIGNING_KEY_ACTIVATION_DELAY_SECONDS: '100', JWKS_MAX_AGE_SECONDS: '300' })).toEqual([
       'SIGNING_KEY_ACTIVATION_DELAY_SECONDS must be at least SIGNING_KEY_REFRESH_SECONDS + JWKS_MAX_AGE_SECONDS',

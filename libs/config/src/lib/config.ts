@@ -24,8 +24,8 @@ const url = (protocols: string[]) =>
     { message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL` },
   );
 
-/** Token signing algorithms a key store can be configured for (SPEC §4). */
-export const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256'] as const;
+/** Token signing algorithms a key store can be configured for (SPEC §4); EdDSA is Ed25519. */
+export const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 const seconds = (fallback: number, max = 31_536_000) => z.coerce.number().int().min(0).max(max).default(fallback);

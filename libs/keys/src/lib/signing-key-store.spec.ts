@@ -1,8 +1,9 @@
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createPrismaClient, createSigningKeyRepository, migrate, type PrismaClient } from '@dsts/db';
 import { createTemporaryDatabase, decodeJws, type TemporaryDatabase, verifyWithJwks } from '@dsts/testing';
+import { openPrivateKey } from './envelope';
 import { rsaKeyId } from './key-id';
-import { createSigningKeyStore, type SigningKeyStore, type SigningKeyStoreDeps } from './signing-key-store';
+import { createSigningKeyStore, type PublicJwk, type SigningKeyStore, type SigningKeyStoreDeps } from './signing-key-store';
 
 const t0 = new Date('2026-12-03T10:00:00.000Z');
 const HOUR = 3_600;
@@ -93,6 +94,71 @@ describe('signing key store (real Postgres)', () => {
 
     expect(verifyWithJwks(token, await jwks(keys)).header['alg']).toBe(algorithm);
     expect((await keys.publishedJwks())[0]).toMatchObject({ kty: algorithm === 'ES256' ? 'EC' : 'RSA', alg: algorithm, use: 'sig' });
+  });
+
+  describe('EdDSA (Ed25519)', () => {
+    it('publishes an OKP JWK whose kid is the hex SHA-256 of its SPKI DER', async () => {
+      const keys = store({ algorithm: 'EdDSA' });
+      const kid = await keys.ensurePrimaryKey();
+
+      const [jwk, ...others] = await keys.publishedJwks();
+
+      expect(others).toEqual([]);
+      expect(jwk).toEqual({ kty: 'OKP', crv: 'Ed25519', x: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), alg: 'EdDSA', use: 'sig', kid });
+      expect(Buffer.from(jwk.x, 'base64url')).toHaveLength(32);
+      const spki = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+      expect(kid).toBe(createHash('sha256').update(spki).digest('hex'));
+    });
+
+    it('signs a JWT (header alg EdDSA, kid) that verifies with only the published JWK', async () => {
+      const keys = store({ algorithm: 'EdDSA' });
+      const kid = await keys.ensurePrimaryKey();
+      const published = await keys.publishedJwks();
+
+      const token = await keys.signJwt({ sub: 'device-1', typ: 'device' });
+
+      const [header, claims, signature] = token.split('.');
+      expect(decodeJws(token)).toEqual({ header: { alg: 'EdDSA', kid, typ: 'JWT' }, claims: { sub: 'device-1', typ: 'device' } });
+      expect(Buffer.from(signature, 'base64url')).toHaveLength(64);
+      const jwk = published.find((key) => key.kid === kid);
+      const publicKey = createPublicKey({ key: jwk as PublicJwk, format: 'jwk' });
+      expect(verify(null, Buffer.from(`${header}.${claims}`), publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
+      expect(verify(null, Buffer.from(`${header}.${claims}x`), publicKey, Buffer.from(signature, 'base64url'))).toBe(false);
+    });
+
+    it('stores the private key envelope-encrypted, never the raw PKCS#8', async () => {
+      const kid = await store({ algorithm: 'EdDSA' }).ensurePrimaryKey();
+      const row = await prisma.signingKey.findUniqueOrThrow({ where: { id: kid } });
+      const stored = Buffer.from(row.encryptedPrivateKey);
+
+      const pkcs8 = openPrivateKey(stored, kek, kid);
+
+      const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+      expect(privateKey.asymmetricKeyType).toBe('ed25519');
+      const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d as string, 'base64url');
+      for (const secret of [pkcs8, seed]) {
+        expect(stored.includes(secret)).toBe(false);
+        expect(stored.toString('utf8')).not.toContain(secret.toString('base64'));
+      }
+      expect(row.algorithm).toBe('EdDSA');
+    });
+
+    it('rotates from RS512 to EdDSA with both keys published and each token verifying', async () => {
+      const rsa = store();
+      const oldKid = await rsa.ensurePrimaryKey();
+      const oldToken = await rsa.signJwt({ n: 1 });
+      const ed = store({ algorithm: 'EdDSA' });
+
+      const { kid: newKid } = await ed.rotate();
+      advance(HOUR);
+      const newToken = await ed.signJwt({ n: 2 });
+
+      expect((await ed.publishedJwks()).map((k) => `${k.kty}/${k.alg}/${k.kid}`).sort()).toEqual(
+        [`RSA/RS512/${oldKid}`, `OKP/EdDSA/${newKid}`].sort(),
+      );
+      expect(verifyWithJwks(oldToken, await jwks(ed)).header).toEqual({ alg: 'RS512', kid: oldKid, typ: 'JWT' });
+      expect(verifyWithJwks(newToken, await jwks(rsa)).header).toEqual({ alg: 'EdDSA', kid: newKid, typ: 'JWT' });
+    });
   });
 
   it('keeps private keys encrypted at rest and refuses to start with a wrong key-encryption key', async () => {

@@ -1,13 +1,12 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { JWK } from 'node-jose';
 import type { SigningAlgorithm } from '@dsts/config';
 import type { NewSigningKey, SigningKeyRecord, SigningKeyRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
 import { openPrivateKey, sealPrivateKey } from './envelope';
 import { signingKeyId } from './key-id';
-import { generateSigningKeyPair, signWith } from './signing-algorithms';
+import { generateSigningKeyPair, signingJwk, signWith } from './signing-algorithms';
 
-/** A JWKS entry: `kty`, `alg`, `use`, `kid` and the key's public members (`n`/`e` for RSA). */
+/** A JWKS entry: `kty`, `alg`, `use`, `kid` and the key's public members (`n`/`e` for RSA, `crv`/`x`(/`y`) for EC and OKP). */
 export interface PublicJwk {
   kty: string;
   alg: string;
@@ -77,14 +76,13 @@ export function createSigningKeyStore(deps: SigningKeyStoreDeps): SigningKeyStor
   async function newKey(now: Date, activatesAt: Date): Promise<NewSigningKey> {
     const { publicKey, privateKey } = await generateSigningKeyPair(deps.algorithm, deps.rsaBits);
     const id = signingKeyId(publicKey);
-    // node-jose owns the JWK form (members, base64url of n/e, kid/alg/use).
-    const jwk = await JWK.asKey(publicKey.export({ type: 'spki', format: 'pem' }), 'pem', { kid: id, alg: deps.algorithm, use: 'sig' });
+    const publicJwk = await signingJwk(deps.algorithm, publicKey, id);
     const der = privateKey.export({ type: 'pkcs8', format: 'der' });
     try {
       return {
         id,
         algorithm: deps.algorithm,
-        publicJwk: jwk.toJSON() as Record<string, string>,
+        publicJwk,
         encryptedPrivateKey: sealPrivateKey(der, deps.encryptionKey, id),
         createdAt: now,
         activatesAt,

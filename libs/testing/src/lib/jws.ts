@@ -13,7 +13,9 @@ export interface DecodedJws {
 
 const HASHES: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
 
-function signatureOptions(alg: string): { hash: string; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } {
+function signatureOptions(alg: string): { hash: string | null; padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } {
+  // Ed25519 hashes internally: node:crypto takes no digest for it.
+  if (alg === 'EdDSA') return { hash: null };
   const hash = HASHES[alg.slice(2)];
   if (!hash) throw new Error(`unsupported alg ${alg}`);
   if (alg.startsWith('RS')) return { hash };
