@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { migrate } from '@dsts/db';
@@ -19,6 +20,13 @@ describe('lifecycle-api while its database is unavailable', () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database.name]);
     }
   };
+  const logged: string[] = [];
+  const logs = new Writable({
+    write(chunk, _encoding, done) {
+      logged.push(chunk.toString());
+      done();
+    },
+  });
   const getToken = () => api.call('getEnrollmentToken', { header: v1('db-down'), tid: 'tenant-1' });
 
   beforeAll(async () => {
@@ -26,7 +34,7 @@ describe('lifecycle-api while its database is unavailable', () => {
     await migrate({ databaseUrl: database.url });
     admin = new Client({ connectionString: adminDatabaseUrl });
     await admin.connect();
-    api = await startLifecycleApi({ databaseUrl: database.url });
+    api = await startLifecycleApi({ databaseUrl: database.url, logDestination: logs });
     await api.call('createEnrollmentToken', { header: v1(), tid: 'tenant-1' });
   });
   afterAll(async () => {
@@ -48,6 +56,8 @@ describe('lifecycle-api while its database is unavailable', () => {
       });
     }
     expect((await api.call('ping', { message: 'still here' })).message).toBe('still here');
+    // Operators see the outage in the log, not only the caller in its header.
+    expect(logged.join('')).toMatch(/"level":"warn".*"code":"DEPENDENCY_UNAVAILABLE".*"method":"GetEnrollmentToken"/);
 
     await setConnectable(true);
     const up = await getToken();

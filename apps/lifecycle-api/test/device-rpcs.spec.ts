@@ -75,6 +75,9 @@ describe('DeviceSTS device RPCs (real gRPC, Postgres, Redis)', () => {
 
     it.each<[string, (id: string) => Promise<Buffer>, string]>([
       ['a CN other than device_id', () => certificate('someone-else'), 'subject common name must equal device_id'],
+      // Regression: the device would be registered but could never authenticate (the gateway reads the tenant from O).
+      ['an O other than tid', async (id) => (await ca.issueDevice({ deviceId: id, tenantId: `${tid}-other` })).certificateDer, 'subject organization must equal tid'],
+      ['no O at all', async (id) => (await ca.issueDevice({ deviceId: id })).certificateDer, 'subject organization must equal tid'],
       ['an expired certificate', (id) => certificate(id, { notBefore: new Date(Date.now() - 9 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) }), 'certificate has expired'],
       ['a not yet valid certificate', (id) => certificate(id, { notBefore: new Date(Date.now() + DAY_MS) }), 'certificate is not yet valid'],
       ['a SHA-1 signature', (id) => certificate(id, { signatureHash: 'SHA-1' }), 'signature must be sha256WithRSA'],

@@ -119,5 +119,16 @@ describe('DeviceSTS enrollment token RPCs (real gRPC, Postgres)', () => {
         [GrpcStatus.UNAUTHENTICATED, 'enrollment token has expired', false, ''],
       ]);
     });
+
+    // Regression: a NUL reached Postgres and came back as Internal.
+    it('answers tokens with characters a token never has with Unauthenticated, not Internal', async () => {
+      const answers = await Promise.all([validate('a\u0000'), validate('abc def'), validate('ä'.repeat(32))]);
+
+      expect(answers.map((a) => [a.header?.status, a.header?.statusMessage])).toEqual([
+        [GrpcStatus.UNAUTHENTICATED, 'enrollment token is not valid'],
+        [GrpcStatus.UNAUTHENTICATED, 'enrollment token is not valid'],
+        [GrpcStatus.UNAUTHENTICATED, 'enrollment token is not valid'],
+      ]);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { credentials, ServerCredentials, type ServiceError } from '@grpc/grpc-js
 import { createRedisCache, type Cache } from '@dsts/cache';
 import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
+import { createLogger, type LoggerOptions, createMetrics } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
 import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
 import {
@@ -62,6 +62,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** Extra environment for loadConfig, e.g. `{ GRPC_REAL_STATUS_CODES: 'true' }` or `APPS_FILE`. */
   env?: Record<string, string>;
+  /** Where log lines go (default: nowhere). */
+  logDestination?: LoggerOptions['destination'];
 }
 
 export interface RunningLifecycleApi {
@@ -99,7 +101,9 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
   });
   const prisma = createPrismaClient({ databaseUrl: config.database.url, connectionTimeoutMs: 1_000 });
   const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
-  const logger = createLogger({ service: 'lifecycle-api', level: 'silent' });
+  const logger = options.logDestination
+    ? createLogger({ service: 'lifecycle-api', level: 'info', destination: options.logDestination })
+    : createLogger({ service: 'lifecycle-api', level: 'silent' });
   const clock = options.clock ?? (() => new Date());
   const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey: Buffer.from(encryptionKey, 'base64'), clock });
   // A failed start must not leave connections behind: jest would never exit.

@@ -43,6 +43,12 @@ describe('DeviceSTS status convention and bad input (SPEC §6)', () => {
 
     expect(generated.header?.requestId).toMatch(UUID);
     expect(tooLong.header).toMatchObject({ status: GrpcStatus.INVALID_ARGUMENT, statusMessage: 'request_id must be at most 128 characters' });
+    const withControl = await api.call('getDevice', { header: v1('req\u0000\n'), tid, deviceId: 'nobody' });
+    expect(withControl.header).toMatchObject({
+      status: GrpcStatus.INVALID_ARGUMENT,
+      statusMessage: 'request_id must be valid UTF-8 text without control characters',
+    });
+    expect(withControl.header?.requestId).toMatch(UUID);
     expect(tooLong.header?.requestId).toMatch(UUID);
   });
 

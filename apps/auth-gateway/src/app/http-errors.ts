@@ -40,6 +40,8 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const status = domain ? HTTP_STATUS[domain.kind] : 500;
   if (status >= 500) {
     req.log.error({ err: error }, 'request failed');
+  } else if (domain?.code === 'DEPENDENCY_UNAVAILABLE') {
+    req.log.warn({ status, code: domain.code, cause: (domain.cause as Error | undefined)?.message }, 'dependency unavailable');
   } else {
     // The code says why without the request's content (assertions stay out of logs).
     req.log.info({ status, code: domain?.code }, 'request refused');

@@ -11,7 +11,7 @@ export function createDevice(deps: RpcDeps) {
     const deviceId = requiredId(request.deviceId, 'device_id');
     const managementServiceId = optionalText(request.managementService, 'management_service', MAX_MANAGEMENT_SERVICE_LENGTH);
     const hardwareHash = optionalText(request.hardwareHash, 'hardware_hash', MAX_HARDWARE_HASH_LENGTH);
-    const certificate = checkDeviceCertificate(deps, request.deviceCertificate, deviceId);
+    const certificate = checkDeviceCertificate(deps, request.deviceCertificate, tenantId, deviceId);
     const created = await deps.devices.create({ tenantId, deviceId, certificate, managementServiceId, hardwareHash });
     // Nothing the gateway cached for this id earlier (e.g. of a deleted device) may outlive the registration.
     await invalidateCachedDevice(deps, tenantId, deviceId);

@@ -14,6 +14,11 @@ export function generateEnrollmentToken(): string {
   return Array.from({ length: ENROLLMENT_TOKEN_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 }
 
+/** Whether `value` could be a token this service issued: at most 32 characters of its alphabet. */
+export function isEnrollmentTokenShaped(value: string): boolean {
+  return value.length <= ENROLLMENT_TOKEN_LENGTH && /^[A-Za-z0-9]*$/.test(value);
+}
+
 /** SPEC §6: 0 → 30 days, -1 → 5 years, above 5 years capped, below -1 InvalidArgument. */
 export function enrollmentTokenLifetimeDays(requested: number): number {
   if (requested < -1) throw new DstsError('INVALID_REQUEST', 'token_lifetime_days must be -1 (longest), 0 (default) or positive');

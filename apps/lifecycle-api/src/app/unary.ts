@@ -6,7 +6,8 @@ import {
   type sendUnaryData,
   type ServerErrorResponse,
 } from '@grpc/grpc-js';
-import { DstsError } from '@dsts/errors';
+import { DstsError, isDstsError } from '@dsts/errors';
+import { hasForbiddenCharacters, optionalText } from '@dsts/validation';
 import type { DstsRequestHeader, DstsResponseHeader } from '@dsts/proto';
 import type { LifecycleApiDeps } from './deps';
 import { type MappedStatus, toGrpcStatus } from './header-status.mapper';
@@ -56,6 +57,10 @@ function settle<Res>(
         const mapped = toGrpcStatus(error);
         observe(mapped.code);
         if (mapped.code === GrpcStatus.INTERNAL) logger.error({ err: error, method }, 'rpc failed');
+        // A dependency outage is the operator's business even though the caller gets a clean status.
+        if (isDstsError(error) && error.kind === 'overloaded') {
+          logger.warn({ code: error.code, method, cause: (error.cause as Error | undefined)?.message }, 'dependency unavailable');
+        }
         const [failure, response] = fail(mapped);
         callback(failure, response);
       },
@@ -79,7 +84,11 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
   return (call, callback) => {
     const request = call.request;
     const givenRequestId = request.header?.requestId ?? '';
-    const requestId = givenRequestId && givenRequestId.length <= MAX_REQUEST_ID_LENGTH ? givenRequestId : randomUUID();
+    // Echoed only when it would pass the field rules below; otherwise a fresh one labels the refusal.
+    const requestId =
+      givenRequestId && givenRequestId.length <= MAX_REQUEST_ID_LENGTH && !hasForbiddenCharacters(givenRequestId)
+        ? givenRequestId
+        : randomUUID();
     const header = (status: GrpcStatus, statusMessage: string): DstsResponseHeader => ({
       protocolVersion: PROTOCOL_VERSION,
       status,
@@ -92,9 +101,7 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
       if ((options.requireHeader ?? true) && request.header?.protocolVersion !== PROTOCOL_VERSION) {
         throw new DstsError('INVALID_REQUEST', `protocol_version must be ${PROTOCOL_VERSION}`);
       }
-      if (givenRequestId.length > MAX_REQUEST_ID_LENGTH) {
-        throw new DstsError('INVALID_REQUEST', `request_id must be at most ${MAX_REQUEST_ID_LENGTH} characters`);
-      }
+      if (givenRequestId) optionalText(givenRequestId, 'request_id', MAX_REQUEST_ID_LENGTH);
       const body = await handler(request, { requestId, metadata: call.metadata });
       return { ...emptyResponse(), ...body, header: header(GrpcStatus.OK, 'OK') } as Res;
     };

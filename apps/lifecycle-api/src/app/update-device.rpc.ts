@@ -19,7 +19,7 @@ export function updateDevice(deps: RpcDeps) {
     const changes: DeviceChanges = {
       isEnabled: fields.has('enabled') ? update.isEnabled : undefined,
       isLost: fields.has('lost') ? update.isLost : undefined,
-      certificate: fields.has('certificate') ? checkDeviceCertificate(deps, update.deviceCertificate, deviceId) : undefined,
+      certificate: fields.has('certificate') ? checkDeviceCertificate(deps, update.deviceCertificate, tenantId, deviceId) : undefined,
     };
     const updated = await deps.devices.update(tenantId, deviceId, changes);
     await invalidateCachedDevice(deps, tenantId, deviceId);

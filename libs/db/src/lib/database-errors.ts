@@ -2,6 +2,8 @@ import { DstsError } from '@dsts/errors';
 
 /** Prisma codes that mean the database is unreachable, saturated or timing out. */
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+/** character_not_in_repertoire (e.g. NUL), untranslatable_character. */
+const UNSTORABLE_TEXT_SQLSTATES = new Set(['22021', '22P05']);
 /** SQLSTATEs with the same meaning: too_many_connections, cannot_connect_now, admin/crash shutdown, query_canceled. */
 const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P03', '57P01', '57P02', '57014']);
 
@@ -25,6 +27,10 @@ export function databaseFailure(error: unknown): DstsError {
   const prisma = error as PrismaLikeError | null;
   const cause = prisma?.meta?.driverAdapterError?.cause;
   const sqlState = cause?.originalCode ?? prisma?.code ?? '';
+  // Text Postgres cannot store (NUL, invalid encoding) is the caller's input, not our failure.
+  if (UNSTORABLE_TEXT_SQLSTATES.has(sqlState)) {
+    return new DstsError('INVALID_REQUEST', 'text contains characters that cannot be stored', { cause: error });
+  }
   // FATAL ends the session (e.g. "database is not currently accepting
   // connections", 55000) and class 08 is connection failure: both mean the
   // database cannot be used right now, whatever the statement was.

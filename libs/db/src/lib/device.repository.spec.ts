@@ -82,6 +82,25 @@ describe('device repository (real Postgres)', () => {
     expect((await devices.find(tenantId, 'd1'))?.previousCertificateThumbprint).toBeNull();
   });
 
+  // Regression: update read the current thumbprint and wrote without a row lock,
+  // so two concurrent certificate changes could both record the same previous one.
+  it('serialises concurrent certificate changes: the previous thumbprint is always the one replaced', async () => {
+    for (let round = 0; round < 10; round++) {
+      const deviceId = `race-${round}`;
+      await devices.create({ tenantId, deviceId, certificate: cert('a') });
+
+      await Promise.all([devices.update(tenantId, deviceId, { certificate: cert('b') }), devices.update(tenantId, deviceId, { certificate: cert('c') })]);
+
+      const final = await devices.find(tenantId, deviceId);
+      const expectedPrevious = final?.certificateThumbprint === thumb('b') ? thumb('c') : thumb('b');
+      expect(final?.previousCertificateThumbprint).toBe(expectedPrevious);
+    }
+  });
+
+  it('turns text the database cannot store (NUL) into InvalidArgument, not Internal', async () => {
+    await expect(devices.find('tenant\u0000', 'd1')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
   it('reports NotFound when updating or deleting a missing device', async () => {
     await expect(devices.update(tenantId, 'nope', { isLost: true })).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND' });
     await expect(devices.delete(tenantId, 'nope')).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND' });

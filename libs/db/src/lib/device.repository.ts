@@ -129,7 +129,10 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
     async update(tenantId, deviceId, changes) {
       try {
         return await prisma.$transaction(async (tx) => {
-          const current = await tx.device.findUnique({ where: key(tenantId, deviceId), select: { certificateThumbprint: true } });
+          // FOR UPDATE: concurrent certificate changes must each see the thumbprint they replace.
+          const [current] = await tx.$queryRaw<{ certificateThumbprint: string }[]>`
+            SELECT certificate_thumbprint AS "certificateThumbprint" FROM devices
+            WHERE tenant_id = ${tenantId} AND device_id = ${deviceId} FOR UPDATE`;
           if (!current) throw notFound();
           return tx.device.update({
             where: key(tenantId, deviceId),
