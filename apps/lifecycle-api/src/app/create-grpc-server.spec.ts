@@ -1,7 +1,5 @@
-import path from 'node:path';
 import {
   type Client,
-  type ClientDuplexStream,
   credentials,
   type GrpcObject,
   loadPackageDefinition,
@@ -56,50 +54,5 @@ describe('lifecycle-api gRPC server', () => {
     } finally {
       health.close();
     }
-  });
-
-  describe.each(['v1', 'v1alpha'])('server reflection (grpc.reflection.%s)', (version) => {
-    interface ReflectionResponse {
-      listServicesResponse?: { service: { name: string }[] };
-      fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-      errorResponse?: { errorCode: number };
-    }
-    const reflect = (request: Record<string, string>) => {
-      const protoDir = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto');
-      const definition = loadPackageDefinition(loadSync(`grpc/reflection/${version}/reflection.proto`, { includeDirs: [protoDir] }));
-      const reflection = (((definition['grpc'] as GrpcObject)['reflection'] as GrpcObject)[version] as GrpcObject)[
-        'ServerReflection'
-      ] as ServiceClientConstructor;
-      const client = new reflection(address, credentials.createInsecure()) as unknown as Client & {
-        serverReflectionInfo(): ClientDuplexStream<Record<string, string>, ReflectionResponse>;
-      };
-      return new Promise<ReflectionResponse>((resolve, reject) => {
-        const stream = client.serverReflectionInfo();
-        stream.once('data', (response: ReflectionResponse) => {
-          resolve(response);
-          stream.end();
-          client.close();
-        });
-        stream.once('error', reject);
-        stream.write(request);
-      });
-    };
-
-    it('lists DeviceSTS and the health service', async () => {
-      const response = await reflect({ listServices: '' });
-      expect(response.listServicesResponse?.service.map((s) => s.name).sort()).toEqual(
-        expect.arrayContaining(['grpc.health.v1.Health', DEVICE_STS_SERVICE_NAME]),
-      );
-    });
-
-    it('describes DeviceSTS without the proto files on the client', async () => {
-      const response = await reflect({ fileContainingSymbol: DEVICE_STS_SERVICE_NAME });
-      const files = response.fileDescriptorResponse?.fileDescriptorProto.map((bytes) => Buffer.from(bytes).toString('latin1'));
-      const dsts = files?.find((f) => f.includes('DeviceSTS'));
-      expect(dsts).toContain('CreateDevice');
-      expect(dsts).toContain('AuthenticateApp');
-      // Field names as written in the proto, so tools build JSON the original's clients know.
-      expect(dsts).toContain('protocol_version');
-    });
   });
 });
