@@ -5,53 +5,11 @@ import { createPrismaClient, type PrismaClient } from '@dsts/db';
 import { createLogger, type LoggerOptions, createMetrics } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
 import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
-import {
-  AppAuthenticationChallengeRequest,
-  AppAuthenticationRequest,
-  CreateDeviceRequest,
-  CreateEnrollmentTokenRequest,
-  DeleteDeviceRequest,
-  DeleteEnrollmentTokenRequest,
-  DeviceSTSClient,
-  DeviceSTSService,
-  type DstsRequestHeader,
-  GetDeviceRequest,
-  GetEnrollmentTokenRequest,
-  GetSigningKeyRequest,
-  ListDevicesRequest,
-  PingRequest,
-  UpdateDeviceRequest,
-  ValidateEnrollmentTokenRequest,
-} from '@dsts/proto';
+import { DeviceSTSClient, DeviceSTSService, type DstsRequestHeader } from '@dsts/proto';
+import { type DeepPartial, REQUEST_TYPES, type RequestOf, type ResponseOf, type RpcName } from '@dsts/client';
 import { createGrpcServer, type LifecycleGrpcServer } from '../src/app/create-grpc-server';
 
-type Methods = typeof DeviceSTSService;
-export type RpcName = keyof Methods;
-export type RequestOf<K extends RpcName> = Parameters<Methods[K]['requestSerialize']>[0];
-export type ResponseOf<K extends RpcName> = ReturnType<Methods[K]['responseDeserialize']>;
-export type DeepPartial<T> = T extends Date | Buffer
-  ? T
-  : T extends (infer U)[]
-    ? DeepPartial<U>[]
-    : T extends object
-      ? { [P in keyof T]?: DeepPartial<T[P]> }
-      : T;
-
-const REQUEST_TYPES: { [K in RpcName]: { fromPartial(object: never): RequestOf<K> } } = {
-  createDevice: CreateDeviceRequest,
-  getDevice: GetDeviceRequest,
-  listDevices: ListDevicesRequest,
-  updateDevice: UpdateDeviceRequest,
-  deleteDevice: DeleteDeviceRequest,
-  getSigningKey: GetSigningKeyRequest,
-  createEnrollmentToken: CreateEnrollmentTokenRequest,
-  getEnrollmentToken: GetEnrollmentTokenRequest,
-  deleteEnrollmentToken: DeleteEnrollmentTokenRequest,
-  validateEnrollmentToken: ValidateEnrollmentTokenRequest,
-  ping: PingRequest,
-  getAppAuthenticationChallenge: AppAuthenticationChallengeRequest,
-  authenticateApp: AppAuthenticationRequest,
-};
+export type { DeepPartial, RequestOf, ResponseOf, RpcName };
 
 /** A valid request header (protocol v1) with the given request id. */
 export const v1 = (requestId = 'req-1'): DstsRequestHeader => ({ protocolVersion: 'v1', requestId, requestTime: undefined });

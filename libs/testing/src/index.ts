@@ -10,7 +10,10 @@ export {
 export type { TemporaryDatabase } from './lib/test-infrastructure';
 export { createTestCa, EXTENDED_KEY_USAGE, KEY_USAGE } from './lib/test-ca';
 export type { TestCa, TestDevice, TestDeviceOptions } from './lib/test-ca';
-export { decodeJws, signClientAssertion, signJws, verifyWithJwks } from './lib/jws';
-export type { ClientAssertionOptions, DecodedJws } from './lib/jws';
+export { signJws } from './lib/jws';
+export { decodeJws, signClientAssertion, verifyWithJwks } from '@dsts/client';
+export type { ClientAssertionOptions, DecodedJws } from '@dsts/client';
 export { createTestApp, writeAppsFile } from './lib/apps-file';
 export type { TestApp } from './lib/apps-file';
+export { startBuiltServices } from './lib/built-services';
+export type { BuiltServices } from './lib/built-services';

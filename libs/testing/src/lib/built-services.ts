@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+const START_TIMEOUT_MS = 30_000;
+
+export interface BuiltServices {
+  /** lifecycle-api, `127.0.0.1:<port>`. */
+  grpcAddress: string;
+  /** auth-gateway, `http://127.0.0.1:<port>`. */
+  gatewayUrl: string;
+  /** What both processes printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+function grpcServing(address: string): Promise<boolean> {
+  const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
+  const Health = ((definition['grpc'] as GrpcObject)['health'] as GrpcObject)['v1'] as GrpcObject;
+  const client = new (Health['Health'] as ServiceClientConstructor)(address, credentials.createInsecure());
+  return new Promise<boolean>((done) =>
+    client['check']({ service: '' }, { deadline: Date.now() + 1_000 }, (error: Error | null, response?: { status: string }) => {
+      client.close();
+      done(!error && response?.status === 'SERVING');
+    }),
+  );
+}
+
+async function gatewayReady(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/ready`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((done) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts the built apps (`dist/apps/{lifecycle-api,auth-gateway}/main.js`,
+ * so the caller's test target must depend on both builds) as child processes
+ * on free ports, against the jest run's database (DATABASE_URL) and Redis key
+ * prefix, with a random key-encryption key; resolves once the gateway's
+ * /ready answers 200 and the gRPC health check says SERVING.
+ */
+export async function startBuiltServices(): Promise<BuiltServices> {
+  const [grpcPort, restPort] = [await freePort(), await freePort()];
+  const env = {
+    ...process.env,
+    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY_RSA_BITS: '2048',
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(grpcPort),
+    REST_HOST: '127.0.0.1',
+    REST_PORT: String(restPort),
+    LOG_LEVEL: 'warn',
+  };
+  let output = '';
+  const children = ['lifecycle-api', 'auth-gateway'].map((app) => {
+    const child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], { cwd: WORKSPACE_ROOT, env });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    return child;
+  });
+  const services: BuiltServices = {
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    gatewayUrl: `http://127.0.0.1:${restPort}`,
+    output: () => output,
+    stop: async () => {
+      await Promise.all(children.map(stopProcess));
+    },
+  };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!((await gatewayReady(services.gatewayUrl)) && (await grpcServing(services.grpcAddress)))) {
+    if (Date.now() > deadline || children.some((child) => child.exitCode !== null)) {
+      await services.stop();
+      throw new Error(`services did not become ready:\n${output}`);
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  return services;
+}

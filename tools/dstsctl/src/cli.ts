@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { createLifecycleClient, LifecycleCallError } from '@dsts/client';
+import { type Command, type OptionSpec, UsageError } from './command';
+import { deviceCommands } from './commands/devices.commands';
+import { enrollmentTokenCommands } from './commands/enrollment-tokens.commands';
+import { keyCommands } from './commands/keys.commands';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+const DEFAULT_ADDRESS = '127.0.0.1:7000';
+
+const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands];
+
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS})`, value: 'HOST:PORT' },
+  json: { type: 'boolean', description: 'print JSON instead of a table' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+
+const optionLines = (options: Record<string, OptionSpec>) =>
+  Object.entries(options).map(([name, spec]) => {
+    const flag = `--${name}${spec.value ? ` ${spec.value}` : ''}`;
+    return `  ${flag.padEnd(28)} ${spec.description}${spec.required ? ' (required)' : ''}`;
+  });
+
+function overview(group?: string): string {
+  const listed = COMMANDS.filter((command) => !group || command.group === group);
+  return [
+    `usage: dstsctl ${group ?? '<group>'} <command> [options]   (talks gRPC to the lifecycle-api)`,
+    '',
+    'commands:',
+    ...listed.map((command) => `  ${`${command.group} ${command.name}`.padEnd(28)} ${command.summary}`),
+    '',
+    'options of every command:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    "`dstsctl <group> <command> --help` shows a command's options. Exit codes: 0 ok, 1 the call failed, 2 bad command line.",
+  ].join('\n');
+}
+
+const commandHelp = (command: Command) =>
+  [`usage: dstsctl ${command.group} ${command.name} [options]`, '', command.summary, '', 'options:', ...optionLines({ ...command.options, ...GLOBAL_OPTIONS })].join('\n');
+
+function parse(command: Command, args: string[]) {
+  const options = { ...command.options, ...GLOBAL_OPTIONS };
+  try {
+    return parseArgs({ args, options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type }])), strict: true }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Runs one dstsctl command line; resolves with the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [group, name, ...args] = argv;
+  const groupKnown = COMMANDS.some((command) => command.group === group);
+  const command = COMMANDS.find((candidate) => candidate.group === group && candidate.name === name);
+  if (!command) {
+    const help = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
+    if (help && (groupKnown || !group || group.startsWith('-'))) {
+      io.stdout(overview(groupKnown ? group : undefined));
+      return 0;
+    }
+    io.stderr(`dstsctl: unknown command "${argv.filter((arg) => !arg.startsWith('-')).slice(0, 2).join(' ')}"\n\n${overview(groupKnown ? group : undefined)}`);
+    return EXIT_USAGE;
+  }
+  try {
+    const values = parse(command, args);
+    if (values['help']) {
+      io.stdout(commandHelp(command));
+      return 0;
+    }
+    const missing = Object.entries(command.options).find(([option, spec]) => spec.required && !values[option]);
+    if (missing) throw new UsageError(`--${missing[0]} is required`);
+    const client = createLifecycleClient((values['address'] as string | undefined) ?? io.env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS);
+    try {
+      const result = await command.run(client, values);
+      io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
+    } finally {
+      client.close();
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`dstsctl: ${error.message}\n\n${commandHelp(command)}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof LifecycleCallError) {
+      io.stderr(`dstsctl: ${command.group} ${command.name} failed: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+}
