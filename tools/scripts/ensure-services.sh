@@ -49,4 +49,9 @@ if ! redis_up; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
   wait_for Redis redis_up
 fi
+# device-sim (and its tests) make certificates with the openssl command line.
+if ! command -v openssl >/dev/null; then
+  echo "ensure-services: installing openssl from Debian's packages"
+  apt_install openssl
+fi
 echo "ensure-services: PostgreSQL and Redis are up"
