@@ -57,6 +57,8 @@ interface Sample {
   /** CPU time per flow (ms), flows only. */
   gatewayCpuMs?: number;
   generatorCpuMs?: number;
+  /** Share of the round the gateway's event loop was busy (0–1), flows only. */
+  eventLoop?: number;
   /** All cores' busy time per flow (ms), flows only. */
   machineCpuMs?: number;
   failures: number;
@@ -106,6 +108,7 @@ async function measure(which: Measurement, seconds: number, gateway: BenchGatewa
     return { rate: signatures / (elapsedMs / 1000), signatureCpuMs: cpuMs() / signatures, busy: busy(), failures: 0 };
   }
   gateway.useSigner(which);
+  const eventLoop = performance.eventLoopUtilization();
   const round = await generator.round(seconds);
   const gatewayCpuMs = cpuMs();
   const share = busy();
@@ -113,6 +116,7 @@ async function measure(which: Measurement, seconds: number, gateway: BenchGatewa
   return {
     rate: round.flows / (round.elapsedMs / 1000),
     busy: share,
+    eventLoop: performance.eventLoopUtilization(eventLoop).utilization,
     gatewayCpuMs: gatewayCpuMs / flows,
     generatorCpuMs: round.cpuMs / flows,
     machineCpuMs: share === undefined ? undefined : (share * CORES * round.elapsedMs) / flows,
@@ -124,7 +128,8 @@ function describe(which: Measurement, sample: Sample): string {
   const busy = sample.busy === undefined ? '' : `, machine ${fixed(sample.busy * 100, 0)} % busy`;
   if (which === 'raw') return `raw ${fixed(sample.rate)} sig/s (CPU/sig ${fixed(sample.signatureCpuMs ?? 0, 2)} ms${busy})`;
   const failed = sample.failures ? `, ${sample.failures} FAILED` : '';
-  return `${which} ${fixed(sample.rate)} flows/s (CPU/flow: gateway ${fixed(sample.gatewayCpuMs ?? 0, 2)} ms, generator ${fixed(sample.generatorCpuMs ?? 0, 2)} ms${busy})${failed}`;
+  const eventLoop = `, event loop ${fixed((sample.eventLoop ?? 0) * 100, 0)} % busy`;
+  return `${which} ${fixed(sample.rate)} flows/s (CPU/flow: gateway ${fixed(sample.gatewayCpuMs ?? 0, 2)} ms, generator ${fixed(sample.generatorCpuMs ?? 0, 2)} ms${eventLoop}${busy})${failed}`;
 }
 
 function summary(samples: Record<Measurement, Sample[]>, openssl: (number | undefined)[], load: string[]): void {
@@ -150,6 +155,8 @@ function summary(samples: Record<Measurement, Sample[]>, openssl: (number | unde
       `(of which the RS512 signature ≈ ${fixed(signatureCpuMs, 2)} ms, as measured raw), load generator ${ms(cryptoFlows.map((s) => s.generatorCpuMs))}, ` +
       `all cores incl. Postgres, Redis and any other load on the machine ${ms(cryptoFlows.map((s) => s.machineCpuMs))}`,
   );
+  const eventLoop = (which: SignerName) => spread(samples[which].map((s) => s.eventLoop ?? NaN), percent);
+  console.log(`gateway event loop busy: node:crypto rounds ${eventLoop('node:crypto')}, node-jose rounds ${eventLoop('node-jose')}`);
   const failures = MEASUREMENTS.reduce((sum, which) => sum + samples[which].reduce((n, s) => n + s.failures, 0), 0);
   if (failures) console.log(`WARNING: ${failures} flows failed; the figures are not valid`);
   console.log('');
