@@ -157,6 +157,8 @@ function summary(samples: Record<Measurement, Sample[]>, openssl: (number | unde
   );
   const eventLoop = (which: SignerName) => spread(samples[which].map((s) => s.eventLoop ?? NaN), percent);
   console.log(`gateway event loop busy: node:crypto rounds ${eventLoop('node:crypto')}, node-jose rounds ${eventLoop('node-jose')}`);
+  const joseExtraCpu = perRound((r) => (samples['node-jose'][r].gatewayCpuMs ?? NaN) - (cryptoFlows[r].gatewayCpuMs ?? NaN));
+  console.log(`gateway CPU per flow added by node-jose signing (jose − crypto, per round): ${ms(joseExtraCpu)}`);
   const failures = MEASUREMENTS.reduce((sum, which) => sum + samples[which].reduce((n, s) => n + s.failures, 0), 0);
   if (failures) console.log(`WARNING: ${failures} flows failed; the figures are not valid`);
   console.log('');
