@@ -15,7 +15,9 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 // SPEC §2: RSA ≥ 2048, sha256WithRSA, key usage exactly digitalSignature, EKU clientAuth only.
 const DEVICE_EXTENSIONS = 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nbasicConstraints=critical,CA:FALSE\n';
-const SAFE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
+// Ids become file names under the data folder: no path separators, and no
+// leading dot (so never `.` or `..`).
+const SAFE_NAME = /^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$/;
 
 export interface DeviceIdentity {
   tenantId: string;
@@ -56,7 +58,7 @@ export async function openDevelopmentCa(folder: string): Promise<DevelopmentCa> 
   return {
     async device(tenantId, deviceId) {
       if (!SAFE_NAME.test(tenantId) || !SAFE_NAME.test(deviceId)) {
-        throw new Error('tenant and device ids of simulated devices are 1-128 characters of A-Z a-z 0-9 . _ : -');
+        throw new Error('tenant and device ids of simulated devices are 1-128 characters of A-Z a-z 0-9 . _ : -, not starting with a dot');
       }
       const base = join(folder, 'devices', tenantId, deviceId);
       const [key, cert, request] = [`${base}.key.pem`, `${base}.cert.pem`, `${base}.csr.pem`];

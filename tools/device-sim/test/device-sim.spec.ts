@@ -75,4 +75,11 @@ describe('device-sim against the built services', () => {
   it('refuses bad options with exit code 2', async () => {
     expect(await simulate('--count', '0')).toMatchObject({ code: 2, stderr: expect.stringContaining('--count must be a positive integer') });
   });
+
+  // Regression: `..` as an id wrote key files outside the data folder.
+  it('refuses ids that would leave the data folder', async () => {
+    const { code, stderr } = await simulate('--tid', '..', '--device-id', '..');
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('not starting with a dot');
+  });
 });

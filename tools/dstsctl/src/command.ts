@@ -35,5 +35,8 @@ export function integerOption(values: OptionValues, name: string, fallback: numb
   const raw = values[name];
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) throw new UsageError(`--${name} must be an integer`);
-  return Number(raw);
+  const value = Number(raw);
+  // Every integer of the API is an int32.
+  if (value < -(2 ** 31) || value > 2 ** 31 - 1) throw new UsageError(`--${name} must be between ${-(2 ** 31)} and ${2 ** 31 - 1}`);
+  return value;
 }

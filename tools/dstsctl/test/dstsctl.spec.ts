@@ -127,6 +127,15 @@ describe('dstsctl against the built services', () => {
       stderr: expect.stringContaining('is not an X.509 certificate'),
     });
     expect(await dstsctl('devices', 'list', '--tid', TID, '--bogus')).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
+    // Regression: /dev/zero was read without bound; out-of-range integers failed as a server-side INTERNAL.
+    expect(await dstsctl('devices', 'create', '--tid', TID, '--device-id', 'd', '--cert', '/dev/zero')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not a regular file'),
+    });
+    expect(await dstsctl('enrollment-tokens', 'create', '--tid', TID, '--days', '99999999999')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--days must be between'),
+    });
     expect(await dstsctl('nothing', 'here')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "nothing here"') });
   });
 

@@ -67,6 +67,16 @@ describe('app authentication (REST, real Postgres and Redis)', () => {
     expect(new Set(answers.map((body) => JSON.stringify(body)))).toEqual(
       new Set([JSON.stringify({ code: 401, message: 'invalid client assertion: signature verification failed' })]),
     );
+
+    // Regression: a `crit` header was refused as malformed only for registered ids.
+    const withCrit = await Promise.all(
+      [reporting, unknown].map(async (app) => {
+        const nonce = await challengeFor(gateway.baseUrl, 'app', app.id);
+        const assertion = signClientAssertion({ subject: app.id, nonce, privateKey: rsa().privateKey, header: { crit: ['exp'] } });
+        return JSON.stringify((await postAppToken(app.id, assertion)).body);
+      }),
+    );
+    expect(new Set(withCrit).size).toBe(1);
   });
 
   it('400, never 500, for control characters in app_id', async () => {

@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
 import type { RegisteredAppRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
@@ -41,6 +41,9 @@ export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthentic
     return key;
   };
 
+  let decoy: KeyObject | undefined;
+  const decoyKey = () => (decoy ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey);
+
   return {
     async issueChallenge(appId) {
       return deps.challenges.issue('app', requiredId(appId ?? '', 'app_id'), deps.clock());
@@ -55,7 +58,12 @@ export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthentic
       // Only the holder of the app's key learns anything about the app id: an
       // unknown app reads like a bad signature, and "disabled" is told only
       // after the signature has been verified.
-      if (!app) throw new DstsError('APP_NOT_FOUND', SIGNATURE_FAILED);
+      if (!app) {
+        // The same JOSE checks run against a key nobody holds, so a malformed
+        // header is refused the same way for unknown and registered ids.
+        await verifyAssertion(assertion, { key: decoyKey(), algorithms: APP_ALGORITHMS, subject: appId, now });
+        throw new DstsError('APP_NOT_FOUND', SIGNATURE_FAILED);
+      }
       const claims = await verifyAssertion(assertion, { key: publicKey(app.publicKey), algorithms: APP_ALGORITHMS, subject: appId, now });
       if (!app.isEnabled) throw new DstsError('APP_DISABLED', 'app authentication is disabled');
       await redeemChallenge(deps.challenges, 'app', appId, claims.nonce);
