@@ -44,76 +44,72 @@ async function stopCleanly(run: RunCommand, signal: NodeJS.Signals, toGroup: boo
   return started;
 }
 
-describe('npm start on a machine without Postgres or Redis (embedded PostgreSQL, in-process cache)', () => {
-  let dataDir: string;
-  let run: RunCommand | undefined;
+/** A fresh data folder for each test; whatever run command a test leaves running is stopped. */
+function eachWithDataFolder(): { dataDir: string; run?: RunCommand } {
+  const state: { dataDir: string; run?: RunCommand } = { dataDir: '' };
+  beforeEach(async () => {
+    state.dataDir = await mkdtemp(join(tmpdir(), 'dsts-run-'));
+    state.run = undefined;
+  });
+  afterEach(async () => {
+    if (state.run?.child.exitCode === null) await state.run.signal('SIGTERM');
+    await rm(state.dataDir, { recursive: true, force: true });
+  });
+  return state;
+}
 
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'dsts-run-'));
-  });
-  afterAll(async () => {
-    if (run?.child.exitCode === null) await run.signal('SIGTERM');
-    await rm(dataDir, { recursive: true, force: true });
-  });
+describe('npm start on a machine without Postgres or Redis (embedded PostgreSQL, in-process cache)', () => {
+  const state = eachWithDataFolder();
 
   it('serves an openssl-made device end to end, refuses it once disabled (401) and deleted (410), stops cleanly and keeps its data across restarts', async () => {
-    run = await startRunCommand(dataDir);
-    expect(run.output()).toContain('single instance only');
-    const device = await opensslDevice(await mkdtemp(join(dataDir, 'certs-')), 'e2e-tenant', 'e2e-device-1');
-    const client = createLifecycleClient(run.grpcAddress);
+    state.run = await startRunCommand(state.dataDir);
+    expect(state.run.output()).toContain('single instance only');
+    const device = await opensslDevice(await mkdtemp(join(state.dataDir, 'certs-')), 'e2e-tenant', 'e2e-device-1');
+    const client = createLifecycleClient(state.run.grpcAddress);
     let jwks: Jwks;
     try {
       await client.call('createDevice', { tid: device.tenantId, deviceId: device.deviceId, deviceCertificate: device.certificateDer });
       expect(new X509Certificate(device.certificateDer).subject).toBe('CN=e2e-device-1\nO=e2e-tenant');
 
-      const first = await authenticate(run.gatewayUrl, device);
+      const first = await authenticate(state.run.gatewayUrl, device);
       expect(first.status).toBe(200);
-      jwks = await jwksOf(run.gatewayUrl);
+      jwks = await jwksOf(state.run.gatewayUrl);
       const token = verifyWithJwks(String(first.body['access_token']), jwks);
       expect(token.claims).toMatchObject({ sub: 'e2e-device-1', tid: 'e2e-tenant', typ: 'device', iss: 'HP Device Token Service' });
 
       // The very next authentication after a change through the lifecycle-api sees it (device cache off in this mode).
       await client.call('updateDevice', { tid: device.tenantId, deviceId: device.deviceId, updateMask: ['enabled'], update: { isEnabled: false } });
-      expect(await authenticate(run.gatewayUrl, device)).toMatchObject({ status: 401 });
+      expect(await authenticate(state.run.gatewayUrl, device)).toMatchObject({ status: 401 });
       await client.call('updateDevice', { tid: device.tenantId, deviceId: device.deviceId, updateMask: ['enabled'], update: { isEnabled: true } });
-      expect(await authenticate(run.gatewayUrl, device)).toMatchObject({ status: 200 });
+      expect(await authenticate(state.run.gatewayUrl, device)).toMatchObject({ status: 200 });
       await client.call('deleteDevice', { tid: device.tenantId, deviceId: device.deviceId });
-      expect(await authenticate(run.gatewayUrl, device)).toMatchObject({ status: 410 });
+      expect(await authenticate(state.run.gatewayUrl, device)).toMatchObject({ status: 410 });
     } finally {
       client.close();
     }
 
-    const started = await stopCleanly(run, 'SIGTERM', false, dataDir);
+    const started = await stopCleanly(state.run, 'SIGTERM', false, state.dataDir);
     expect([...started.values()].some((args) => args.includes('bin/postgres'))).toBe(true);
-    expect((await stat(join(dataDir, 'signing-key-encryption.key'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(state.dataDir, 'signing-key-encryption.key'))).mode & 0o777).toBe(0o600);
 
     // Second start: same cluster (the tombstone is still there), same signing key (decrypted with the kept key file).
-    run = await startRunCommand(dataDir);
-    expect(await authenticate(run.gatewayUrl, device)).toMatchObject({ status: 410 });
-    expect(await jwksOf(run.gatewayUrl)).toEqual(jwks);
+    state.run = await startRunCommand(state.dataDir);
+    expect(await authenticate(state.run.gatewayUrl, device)).toMatchObject({ status: 410 });
+    expect(await jwksOf(state.run.gatewayUrl)).toEqual(jwks);
     // Ctrl-C: SIGINT to the whole process group.
-    await stopCleanly(run, 'SIGINT', true, dataDir);
+    await stopCleanly(state.run, 'SIGINT', true, state.dataDir);
   }, 90_000);
 });
 
 describe('npm start with DATABASE_URL and REDIS_URL', () => {
-  let dataDir: string;
-  let run: RunCommand | undefined;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'dsts-run-'));
-  });
-  afterAll(async () => {
-    if (run?.child.exitCode === null) await run.signal('SIGTERM');
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const state = eachWithDataFolder();
 
   it('uses them: no embedded Postgres, the Redis cache', async () => {
-    run = await startRunCommand(dataDir, { DATABASE_URL: process.env['DATABASE_URL'], REDIS_URL: process.env['REDIS_URL'] });
+    state.run = await startRunCommand(state.dataDir, { DATABASE_URL: process.env['DATABASE_URL'], REDIS_URL: process.env['REDIS_URL'] });
 
-    expect(run.output()).not.toContain('single instance only');
-    const started = await stopCleanly(run, 'SIGTERM', false, dataDir);
+    expect(state.run.output()).not.toContain('single instance only');
+    const started = await stopCleanly(state.run, 'SIGTERM', false, state.dataDir);
     expect([...started.values()].filter((args) => args.includes('postgres'))).toEqual([]);
-    expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+    expect(existsSync(join(state.dataDir, 'postgres'))).toBe(false);
   }, 60_000);
 });
