@@ -1,4 +1,4 @@
-import { createRedisCache } from '@dsts/cache';
+import { createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
 import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
 import { createPrismaClient, migrate } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
   }
   const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
-  const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const cache = createCache({ backend: config.cache.backend, ...config.redis });
+  if (!cache.sharedAcrossProcesses) logger.warn(MEMORY_CACHE_WARNING);
   const services = createAuthServices({ config, prisma, cache, logger, encryptionKey, clock: () => new Date() });
   await startTokenServices(services, { config, logger });
   const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache, ...services });

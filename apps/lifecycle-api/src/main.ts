@@ -1,5 +1,5 @@
 import { ServerCredentials } from '@grpc/grpc-js';
-import { createRedisCache } from '@dsts/cache';
+import { createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
 import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
 import { createPrismaClient, migrate } from '@dsts/db';
 import { createLogger, createMetrics } from '@dsts/observability';
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
   }
   const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
-  const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const cache = createCache({ backend: config.cache.backend, ...config.redis });
+  if (!cache.sharedAcrossProcesses) logger.warn(MEMORY_CACHE_WARNING);
   const clock = () => new Date();
   const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey, clock });
   // Like the auth-gateway: whichever service starts first syncs APPS_FILE and creates the first key.

@@ -1,5 +1,7 @@
-export { createRedisCache } from './lib/cache';
-export type { Cache, RedisCacheOptions } from './lib/cache';
+export { createCache, createRedisCache, MEMORY_CACHE_WARNING } from './lib/cache';
+export type { Cache, CacheBackend, CacheOptions, RedisCacheOptions } from './lib/cache';
+export { createMemoryCache } from './lib/memory-cache';
+export type { MemoryCacheOptions } from './lib/memory-cache';
 export { createDeviceCache, deviceCacheKey, INVALIDATION_HOLD_SECONDS } from './lib/device-cache';
 export { cacheFailure } from './lib/cache-errors';
 export type { DeviceCache } from './lib/device-cache';

@@ -15,5 +15,5 @@ export { decodeJws, signClientAssertion, verifyWithJwks } from '@dsts/client';
 export type { ClientAssertionOptions, DecodedJws } from '@dsts/client';
 export { createTestApp, writeAppsFile } from './lib/apps-file';
 export type { TestApp } from './lib/apps-file';
-export { startBuiltServices } from './lib/built-services';
+export { freePort, startBuiltServices, waitUntilServing } from './lib/built-services';
 export type { BuiltServices } from './lib/built-services';

@@ -26,8 +26,8 @@ describe('Nx module boundaries', () => {
   const { graph } = projectGraph();
   const apps = Object.keys(graph.nodes).filter((name) => graph.nodes[name].type === 'app');
 
-  it('finds both services and the two tools (dstsctl, device-sim) as apps', () => {
-    expect(apps.sort()).toEqual(['auth-gateway', 'device-sim', 'dstsctl', 'lifecycle-api']);
+  it('finds both services and the three tools (dstsctl, device-sim, stack) as apps', () => {
+    expect(apps.sort()).toEqual(['auth-gateway', 'device-sim', 'dstsctl', 'lifecycle-api', 'stack']);
   });
 
   it('lets apps depend only on libs, never on each other', () => {

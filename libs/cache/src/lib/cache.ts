@@ -1,7 +1,14 @@
 import Redis from 'ioredis';
+import { createMemoryCache } from './memory-cache';
 
-/** The narrow cache surface the services use; Redis-backed or (later) in-process. */
+/** The narrow cache surface the services use; Redis-backed or in-process. */
 export interface Cache {
+  /**
+   * Whether other processes (the other service, other replicas) see the same
+   * entries: true for Redis, false in-process. Caches that another process
+   * must invalidate are only used when true.
+   */
+  readonly sharedAcrossProcesses: boolean;
   /** Stores `value` under `key` for `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Stores `value` only if `key` holds nothing; returns whether it was stored. */
@@ -42,6 +49,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   // ioredis would print every reconnect attempt as an unhandled error.
   redis.on('error', () => undefined);
   return {
+    sharedAcrossProcesses: true,
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, 'EX', ttlSeconds);
     },
@@ -72,3 +80,18 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     },
   };
 }
+
+export type CacheBackend = 'redis' | 'memory';
+
+export interface CacheOptions extends RedisCacheOptions {
+  backend: CacheBackend;
+}
+
+/** The configured cache: Redis, or the single-instance in-process one (`url` then unused). */
+export function createCache({ backend, ...redis }: CacheOptions): Cache {
+  return backend === 'memory' ? createMemoryCache() : createRedisCache(redis);
+}
+
+/** What a service logs at start when it runs with the in-process cache. */
+export const MEMORY_CACHE_WARNING =
+  'CACHE=memory: challenges, rate limits and caches live in this process only; single instance only (no replicas), device cache off';

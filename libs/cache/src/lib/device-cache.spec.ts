@@ -1,5 +1,6 @@
 import { createRedisCache, type Cache } from './cache';
 import { createDeviceCache, deviceCacheKey } from './device-cache';
+import { createMemoryCache } from './memory-cache';
 
 describe('device cache (real Redis)', () => {
   let cache: Cache;
@@ -51,5 +52,21 @@ describe('device cache invalidation race', () => {
     const devices = createDeviceCache<{ enabled: boolean }>(cache, 60);
     await devices.put('t-race', 'fresh', { enabled: true });
     expect(await devices.get('t-race', 'fresh')).toEqual({ enabled: true });
+  });
+});
+
+describe('device cache over the in-process cache', () => {
+  it('stores nothing: an invalidation in another process could never reach it', async () => {
+    const cache = createMemoryCache();
+    try {
+      const devices = createDeviceCache<{ enabled: boolean }>(cache, 60);
+      await devices.put('t', 'd', { enabled: true });
+
+      expect(await devices.get('t', 'd')).toBeNull();
+      expect(await cache.get(deviceCacheKey('t', 'd'))).toBeNull();
+      await expect(devices.invalidate('t', 'd')).resolves.toBeUndefined();
+    } finally {
+      await cache.close();
+    }
   });
 });

@@ -30,7 +30,21 @@ export interface DeviceCache<T> {
   invalidate(tenantId: string, deviceId: string): Promise<void>;
 }
 
+/** Used when the cache is not shared: nothing is stored, every lookup goes to Postgres. */
+const NO_DEVICE_CACHE: DeviceCache<never> = {
+  get: async () => null,
+  put: async () => undefined,
+  invalidate: async () => undefined,
+};
+
+/**
+ * The lifecycle-api invalidates entries the auth-gateway reads, two
+ * processes: with a cache they do not share (in-process), an invalidation
+ * could never reach the reader, so the device cache is off and every
+ * authentication reads the current row.
+ */
 export function createDeviceCache<T>(cache: Cache, ttlSeconds: number): DeviceCache<T> {
+  if (!cache.sharedAcrossProcesses) return NO_DEVICE_CACHE;
   return {
     async get(tenantId, deviceId) {
       const raw = await cache.get(deviceCacheKey(tenantId, deviceId));

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000, maxReceiveMessageBytes: 8 * 1024 * 1024, realStatusCodes: false });
     expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'dsts:' });
+    expect(config.cache).toEqual({ backend: 'redis' });
     expect(config.database).toEqual({ url: minimal.DATABASE_URL, poolMax: 10, migrateOnStart: true });
     expect(config.tokens.issuer).toBe('HP Device Token Service');
     expect(config.logLevel).toBe('info');
@@ -52,6 +53,11 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
     expect(config.grpc).toMatchObject({ maxReceiveMessageBytes: 5_242_880, realStatusCodes: true });
     expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 30 });
+  });
+
+  it('selects the in-process cache with CACHE=memory and refuses other backends', () => {
+    expect(loadConfig({ ...minimal, CACHE: 'memory' }).cache).toEqual({ backend: 'memory' });
+    expect(problemsOf({ ...minimal, CACHE: 'memcached' })).toEqual(['CACHE must be redis or memory']);
   });
 
   it('treats an empty variable as unset', () => {

@@ -48,6 +48,7 @@ const environmentSchema = z.object({
   DATABASE_MIGRATE_ON_START: bool(true),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().max(64).default('dsts:'),
+  CACHE: z.enum(['redis', 'memory'], { message: 'must be redis or memory' }).default('redis'),
   REST_HOST: z.string().min(1).default('0.0.0.0'),
   REST_PORT: port(7001),
   GRPC_HOST: z.string().min(1).default('0.0.0.0'),
@@ -82,6 +83,11 @@ export interface Config {
     readonly migrateOnStart: boolean;
   };
   readonly redis: { readonly url: string; readonly keyPrefix: string };
+  /**
+   * `redis`, or `memory`: the in-process cache, single instance only (each
+   * process has its own; the device cache is then off, see libs/cache).
+   */
+  readonly cache: { readonly backend: 'redis' | 'memory' };
   readonly rest: { readonly host: string; readonly port: number };
   readonly grpc: {
     readonly host: string;
@@ -171,6 +177,7 @@ export function loadConfig(environment: Environment = process.env): Config {
       migrateOnStart: env.DATABASE_MIGRATE_ON_START,
     },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    cache: { backend: env.CACHE },
     rest: { host: env.REST_HOST, port: env.REST_PORT },
     grpc: {
       host: env.GRPC_HOST,

@@ -19,7 +19,8 @@ export interface BuiltServices {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (127.0.0.1). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };
@@ -60,6 +61,19 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * Resolves once the gateway's /ready answers 200 and the lifecycle-api's gRPC
+ * health check says SERVING; rejects after 30 s or as soon as `gaveUp()`
+ * (e.g. a process exited).
+ */
+export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, gaveUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!((await gatewayReady(gatewayUrl)) && (await grpcServing(grpcAddress)))) {
+    if (Date.now() > deadline || gaveUp()) throw new Error('services did not become ready');
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+/**
  * Starts the built apps (`dist/apps/{lifecycle-api,auth-gateway}/main.js`,
  * so the caller's test target must depend on both builds) as child processes
  * on free ports, against the jest run's database (DATABASE_URL) and Redis key
@@ -93,13 +107,11 @@ export async function startBuiltServices(): Promise<BuiltServices> {
       await Promise.all(children.map(stopProcess));
     },
   };
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!((await gatewayReady(services.gatewayUrl)) && (await grpcServing(services.grpcAddress)))) {
-    if (Date.now() > deadline || children.some((child) => child.exitCode !== null)) {
-      await services.stop();
-      throw new Error(`services did not become ready:\n${output}`);
-    }
-    await new Promise((done) => setTimeout(done, 200));
+  try {
+    await waitUntilServing(services.grpcAddress, services.gatewayUrl, () => children.some((child) => child.exitCode !== null));
+  } catch (error) {
+    await services.stop();
+    throw new Error(`${(error as Error).message}:\n${output}`);
   }
   return services;
 }

@@ -1,0 +1,91 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { freePort, waitUntilServing } from '@dsts/testing';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../../..');
+
+export interface RunCommand {
+  child: ChildProcess;
+  grpcAddress: string;
+  gatewayUrl: string;
+  output(): string;
+  /** Every live process below the run command (pid → command line). */
+  descendants(): Map<number, string>;
+  /** Sends `signal` to the top process (or, as Ctrl-C does, to its process group); resolves with the exit code. */
+  signal(signal: NodeJS.Signals, toGroup?: boolean): Promise<number | null>;
+}
+
+/**
+ * Starts `tools/scripts/serve.sh`, the step of `npm start` after install and
+ * build, in its own process group on free ports with its data folder in
+ * `dataDir`, and waits until both services serve. `env` is laid over the
+ * jest run's environment, without its DATABASE_URL / REDIS_URL.
+ */
+export async function startRunCommand(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunCommand> {
+  const [grpcPort, restPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
+  const inherited = { ...process.env };
+  delete inherited['DATABASE_URL'];
+  delete inherited['REDIS_URL'];
+  const child = spawn('bash', ['tools/scripts/serve.sh'], {
+    cwd: WORKSPACE_ROOT,
+    detached: true,
+    env: {
+      ...inherited,
+      DSTS_DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: String(grpcPort),
+      REST_HOST: '127.0.0.1',
+      REST_PORT: String(restPort),
+      SIGNING_KEY_RSA_BITS: '2048',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const run: RunCommand = {
+    child,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    gatewayUrl: `http://127.0.0.1:${restPort}`,
+    output: () => output,
+    descendants() {
+      const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args }));
+      const found = new Map<number, string>();
+      const visit = (parent: number) => {
+        for (const process of table.filter((p) => p.ppid === parent && !found.has(p.pid))) {
+          found.set(process.pid, process.args);
+          visit(process.pid);
+        }
+      };
+      visit(child.pid as number);
+      return found;
+    },
+    async signal(signal, toGroup = false) {
+      process.kill(toGroup ? -(child.pid as number) : (child.pid as number), signal);
+      return exited;
+    },
+  };
+  try {
+    await waitUntilServing(run.grpcAddress, run.gatewayUrl, () => child.exitCode !== null);
+  } catch (error) {
+    if (child.exitCode === null) await run.signal('SIGTERM');
+    throw new Error(`${(error as Error).message}:\n${output}`);
+  }
+  return run;
+}
+
+/** Whether a process with this pid still exists (zombies of exited children count as gone). */
+export function alive(pid: number): boolean {
+  try {
+    return !/^Z/.test(execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim());
+  } catch {
+    return false;
+  }
+}
