@@ -43,8 +43,11 @@ describe('dropStaleTestDatabases', () => {
   }
 
   it('drops leftovers older than the limit and keeps younger ones', async () => {
-    const twoDaysAgo = (Date.now() - 2 * 86_400_000).toString(36);
-    const stale = `dsts_stale_${twoDaysAgo}_${randomBytes(4).toString('hex')}`;
+    // Two hours old: stale for this call (limit one hour), but younger than the
+    // six hours after which the global setup of concurrently running jest
+    // projects sweeps leftovers, so nobody else drops it first.
+    const twoHoursAgo = (Date.now() - 2 * 3_600_000).toString(36);
+    const stale = `dsts_stale_${twoHoursAgo}_${randomBytes(4).toString('hex')}`;
     await createNamed(stale);
     const young = await createTemporaryDatabase('dsts_stale');
     try {
