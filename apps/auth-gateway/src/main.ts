@@ -1,7 +1,7 @@
 import { createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
-import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
+import { loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
 import { createPrismaClient, migrate } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
+import { createLogger, createMetrics, exitOnSignal, runService } from '@dsts/observability';
 import { startTokenServices } from '@dsts/tokens';
 import { createAuthServices } from './app/auth-services';
 import { createApp } from './app/create-app';
@@ -24,18 +24,10 @@ async function main(): Promise<void> {
 
   const server = await listen(app, config.rest.port, config.rest.host);
   logger.info({ host: config.rest.host, port: config.rest.port }, 'auth-gateway listening');
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      void Promise.allSettled([prisma.$disconnect(), cache.close()]).then(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignal(logger, async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `auth-gateway failed to start: ${(error as Error).message}`);
-  process.exit(1);
-});
+runService('auth-gateway', main);

@@ -1,8 +1,8 @@
 import { ServerCredentials } from '@grpc/grpc-js';
 import { createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
-import { ConfigError, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
+import { loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
 import { createPrismaClient, migrate } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
+import { createLogger, createMetrics, exitOnSignal, runService } from '@dsts/observability';
 import { createTokenServices, startTokenServices } from '@dsts/tokens';
 import { createGrpcServer } from './app/create-grpc-server';
 
@@ -38,19 +38,11 @@ async function main(): Promise<void> {
   );
   logger.info({ address }, 'lifecycle-api listening');
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+  exitOnSignal(logger, async () => {
     health.setStatus('', 'NOT_SERVING');
-    server.tryShutdown(() => {
-      void Promise.allSettled([prisma.$disconnect(), cache.close()]).then(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `lifecycle-api failed to start: ${(error as Error).message}`);
-  process.exit(1);
-});
+runService('lifecycle-api', main);

@@ -2,3 +2,4 @@ export { createLogger } from './lib/logger';
 export type { Logger, LoggerOptions } from './lib/logger';
 export { createMetrics } from './lib/metrics';
 export type { ServiceMetrics } from './lib/metrics';
+export { exitOnSignal, runService } from './lib/process-lifecycle';

@@ -109,15 +109,21 @@ describe('app authentication (REST, real Postgres and Redis)', () => {
   });
 });
 
+/** A log destination whose lines the test can read back. */
+function captureLogs(): { chunks: string[]; destination: Writable } {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { chunks, destination };
+}
+
 describe('logs', () => {
   it('never contain assertions, tokens, challenges or key material', async () => {
-    const chunks: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    });
+    const { chunks, destination } = captureLogs();
     const gateway = await startGateway({ logDestination: destination });
     try {
       const ca = await createTestCa();
@@ -145,13 +151,7 @@ describe('logs', () => {
   // 500 whose log line carried the raw body (a live assertion), and the
   // challenge stayed redeemable.
   it('answer too many form parameters with 413 and keep the body out of the log', async () => {
-    const chunks: string[] = [];
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    });
+    const { chunks, destination } = captureLogs();
     const gateway = await startGateway({ logDestination: destination });
     try {
       const ca = await createTestCa();
