@@ -1,23 +1,11 @@
 import { ServerCredentials } from '@grpc/grpc-js';
-import { createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
-import { loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
-import { createPrismaClient, migrate } from '@dsts/db';
-import { createLogger, createMetrics, exitOnSignal, runService } from '@dsts/observability';
+import { createMetrics, exitOnSignal, runService } from '@dsts/observability';
+import { openService } from '@dsts/runtime';
 import { createTokenServices, startTokenServices } from '@dsts/tokens';
 import { createGrpcServer } from './app/create-grpc-server';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const encryptionKey = signingKeyEncryptionKey(config);
-  const logger = createLogger({ service: 'lifecycle-api', level: config.logLevel });
-  logger.info({ config: redactConfig(config) }, 'starting');
-  if (config.database.migrateOnStart) {
-    await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
-  }
-  const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
-  const cache = createCache({ backend: config.cache.backend, ...config.redis });
-  if (!cache.sharedAcrossProcesses) logger.warn(MEMORY_CACHE_WARNING);
-  const clock = () => new Date();
+  const { config, encryptionKey, logger, prisma, cache, clock } = await openService('lifecycle-api');
   const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey, clock });
   // Like the auth-gateway: whichever service starts first syncs APPS_FILE and creates the first key.
   await startTokenServices(tokenServices, { config, logger });

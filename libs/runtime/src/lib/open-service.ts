@@ -1,0 +1,35 @@
+import { type Cache, createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
+import { type Config, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
+import { createPrismaClient, migrate, type PrismaClient } from '@dsts/db';
+import { createLogger, type Logger } from '@dsts/observability';
+
+/** What every service starts from: validated config, logger, migrated database, cache. */
+export interface ServiceFoundation {
+  config: Config;
+  /** Key-encryption key of the signing keys (the start fails without one). */
+  encryptionKey: Buffer;
+  logger: Logger;
+  prisma: PrismaClient;
+  cache: Cache;
+  clock: () => Date;
+}
+
+/**
+ * The common first half of both composition roots: reads and validates the
+ * environment once (a bad value throws a ConfigError naming the variable),
+ * logs the redacted config, migrates when configured, and opens Postgres and
+ * the cache.
+ */
+export async function openService(service: string, environment: Record<string, string | undefined> = process.env): Promise<ServiceFoundation> {
+  const config = loadConfig(environment);
+  const encryptionKey = signingKeyEncryptionKey(config);
+  const logger = createLogger({ service, level: config.logLevel });
+  logger.info({ config: redactConfig(config) }, 'starting');
+  if (config.database.migrateOnStart) {
+    await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
+  }
+  const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
+  const cache = createCache({ backend: config.cache.backend, ...config.redis });
+  if (!cache.sharedAcrossProcesses) logger.warn(MEMORY_CACHE_WARNING);
+  return { config, encryptionKey, logger, prisma, cache, clock: () => new Date() };
+}
