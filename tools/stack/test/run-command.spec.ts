@@ -101,6 +101,24 @@ describe('npm start on a machine without Postgres or Redis (embedded PostgreSQL,
   }, 90_000);
 });
 
+describe('npm start stopped by a supervisor', () => {
+  const state = eachWithDataFolder();
+
+  // Regression: SIGTERM to the npm process killed only npm's `sh -c`, leaving
+  // the stack, both services and PostgreSQL running as orphans.
+  it('stops the stack, both services and PostgreSQL when the npm process itself gets SIGTERM', async () => {
+    state.run = await startRunCommand(state.dataDir, {}, 'npm-start');
+    const started = state.run.descendants();
+    expect([...started.values()].some((args) => args.includes('bin/postgres'))).toBe(true);
+
+    await state.run.signal('SIGTERM');
+
+    const deadline = Date.now() + 20_000;
+    while ([...started.keys()].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect([...started.entries()].filter(([pid]) => alive(pid)).map(([, args]) => args)).toEqual([]);
+  }, 120_000);
+});
+
 describe('npm start with DATABASE_URL and REDIS_URL', () => {
   const state = eachWithDataFolder();
 

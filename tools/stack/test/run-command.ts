@@ -17,16 +17,22 @@ export interface RunCommand {
 
 /**
  * Starts `tools/scripts/serve.sh`, the step of `npm start` after install and
- * build, in its own process group on free ports with its data folder in
+ * build (or all of `npm start`), in its own process group on free ports with its data folder in
  * `dataDir`, and waits until both services serve. `env` is laid over the
  * jest run's environment, without its DATABASE_URL / REDIS_URL.
  */
-export async function startRunCommand(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunCommand> {
+export async function startRunCommand(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  /** `npm-start`: the whole README command (install check and build are cached by then). */
+  command: 'serve' | 'npm-start' = 'serve',
+): Promise<RunCommand> {
   const [grpcPort, restPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
   const inherited = { ...process.env };
   delete inherited['DATABASE_URL'];
   delete inherited['REDIS_URL'];
-  const child = spawn('bash', ['tools/scripts/serve.sh'], {
+  const [executable, args] = command === 'serve' ? ['bash', ['tools/scripts/serve.sh']] : ['npm', ['start', '--silent']];
+  const child = spawn(executable, args, {
     cwd: WORKSPACE_ROOT,
     detached: true,
     env: {

@@ -112,7 +112,7 @@ export const deviceCommands: Command[] = [
   {
     group: 'devices',
     name: 'delete',
-    summary: 'delete a device (it is tombstoned: its certificate gets 410 from then on)',
+    summary: 'delete a device (tombstoned: its certificate gets 410 until the id is registered again)',
     options: { tid, 'device-id': deviceId },
     async run(client, values) {
       const { deleteTime } = await client.call('deleteDevice', device(values));
