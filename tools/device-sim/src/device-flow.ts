@@ -13,6 +13,16 @@ export async function registerDevice(client: LifecycleClient, device: DeviceIden
   }
 }
 
+/** `fetch` whose network failures name the step, the URL and the cause (fetch says only "fetch failed"). */
+async function call(step: string, url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`${step}: cannot reach ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+}
+
 async function json(response: Response, step: string): Promise<Record<string, unknown>> {
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (response.status !== 200) throw new Error(`${step}: HTTP ${response.status} ${String(body['message'] ?? '')}`.trimEnd());
@@ -21,7 +31,7 @@ async function json(response: Response, step: string): Promise<Record<string, un
 
 /** SPEC §3: challenge, then an RS512 client assertion with x5c; resolves with the access token. */
 export async function authenticateDevice(gatewayUrl: string, device: DeviceIdentity): Promise<string> {
-  const challenge = await json(await fetch(`${gatewayUrl}/api/v1/deviceauth/challenge?device_id=${encodeURIComponent(device.deviceId)}`), 'challenge');
+  const challenge = await json(await call('challenge', `${gatewayUrl}/api/v1/deviceauth/challenge?device_id=${encodeURIComponent(device.deviceId)}`), 'challenge');
   const assertion = signClientAssertion({
     subject: device.deviceId,
     nonce: String(challenge['challenge']),
@@ -29,7 +39,7 @@ export async function authenticateDevice(gatewayUrl: string, device: DeviceIdent
     certificateDer: device.certificateDer,
   });
   const token = await json(
-    await fetch(`${gatewayUrl}/api/v1/deviceauth/token`, {
+    await call('token', `${gatewayUrl}/api/v1/deviceauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_assertion_type: JWT_BEARER, client_assertion: assertion }),
@@ -39,7 +49,7 @@ export async function authenticateDevice(gatewayUrl: string, device: DeviceIdent
   return String(token['access_token']);
 }
 
-export const fetchJwks = async (gatewayUrl: string) => (await json(await fetch(`${gatewayUrl}/api/v1/keys`), 'jwks')) as unknown as Jwks;
+export const fetchJwks = async (gatewayUrl: string) => (await json(await call('jwks', `${gatewayUrl}/api/v1/keys`), 'jwks')) as unknown as Jwks;
 
 /** Verifies the token with the JWKS (node:crypto) and checks it was issued to this device. */
 export function verifyDeviceToken(token: string, jwks: Jwks, device: DeviceIdentity): DecodedJws {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLifecycleClient } from '@dsts/client';
-import { type BuiltServices, startBuiltServices } from '@dsts/testing';
+import { type BuiltServices, freePort, startBuiltServices } from '@dsts/testing';
 import { runSimulator } from '../src/simulator';
 
 describe('device-sim against the built services', () => {
@@ -20,7 +20,8 @@ describe('device-sim against the built services', () => {
   async function simulate(...argv: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runSimulator([...argv, '--gateway', services.gatewayUrl, '--address', services.grpcAddress, '--data-dir', dataDir], {
+    // The test's own arguments come last, so they may override the defaults.
+    const code = await runSimulator(['--gateway', services.gatewayUrl, '--address', services.grpcAddress, '--data-dir', dataDir, ...argv], {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
       progress: (text) => (stderr += text),
@@ -74,6 +75,13 @@ describe('device-sim against the built services', () => {
 
   it('refuses bad options with exit code 2', async () => {
     expect(await simulate('--count', '0')).toMatchObject({ code: 2, stderr: expect.stringContaining('--count must be a positive integer') });
+  });
+
+  it('names the gateway it cannot reach', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const { code, stderr } = await simulate('--tid', 'sim-t', '--device-id', 'sim-unreachable', '--gateway', closed);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`cannot reach ${closed}: ECONNREFUSED`);
   });
 
   // Regression: `..` as an id wrote key files outside the data folder.
