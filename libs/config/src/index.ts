@@ -1,2 +1,2 @@
-export { ConfigError, loadConfig, redactConfig, SIGNING_ALGORITHMS, signingKeyEncryptionKey } from './lib/config';
+export { CONFIG_VARIABLES, ConfigError, loadConfig, redactConfig, SIGNING_ALGORITHMS, signingKeyEncryptionKey } from './lib/config';
 export type { Config, Environment, SigningAlgorithm } from './lib/config';

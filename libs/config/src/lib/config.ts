@@ -72,6 +72,9 @@ const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
 });
 
+/** Names of every environment variable the services read (deployment manifests are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 
 export type Environment = Record<string, string | undefined>;
 

@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { CONFIG_VARIABLES } from '@dsts/config';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const k8sDir = path.join(__dirname, '..', 'k8s');
+const files = readdirSync(k8sDir).filter((f) => f.endsWith('.yaml'));
+const parse = (file: string): Doc[] =>
+  parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => {
+    expect(doc.errors).toEqual([]);
+    return doc.toJS() as Doc;
+  });
+const docs = files.flatMap((f) => parse(path.join(k8sDir, f)));
+// The Secret is created with kubectl (README); its example lists the keys the manifests may reference.
+const secret = parse(path.join(__dirname, '..', 'secret.example.yaml'))[0];
+const ofKind = (kind: string) => docs.filter((d) => d['kind'] === kind);
+const named = (kind: string, name: string) => {
+  const found = ofKind(kind).find((d) => d['metadata'].name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+const configMap = named('ConfigMap', 'dsts-config');
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+const podSpecs = () => [...ofKind('Deployment'), ...ofKind('Job')].map((d) => ({ name: d['metadata'].name as string, spec: d['spec'].template.spec }));
+const containerOf = (deployment: string) => named('Deployment', deployment)['spec'].template.spec.containers[0];
+
+const API_VERSIONS: Record<string, string> = {
+  ConfigMap: 'v1',
+  Service: 'v1',
+  Deployment: 'apps/v1',
+  Job: 'batch/v1',
+  HorizontalPodAutoscaler: 'autoscaling/v2',
+  PodDisruptionBudget: 'policy/v1',
+};
+
+describe('Kubernetes manifests (deploy/k8s)', () => {
+  it('parse, and every document has a known kind, its apiVersion and a name', () => {
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) {
+      expect(API_VERSIONS[doc['kind']]).toBe(doc['apiVersion']);
+      expect(doc['metadata']?.name).toMatch(/^[a-z0-9-]+$/);
+    }
+    expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'dsts-secrets' } });
+  });
+
+  it('give each service a Deployment, Service, HPA and PDB of its own', () => {
+    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+      expect(ofKind(kind).map((d) => d['metadata'].name).sort()).toEqual(['auth-gateway', 'lifecycle-api']);
+    }
+  });
+
+  it('select their own pods: Deployment, Service and PDB selectors match exactly one Deployment template', () => {
+    for (const deployment of ofKind('Deployment')) {
+      expect(matches(deployment['spec'].selector.matchLabels, deployment['spec'].template.metadata.labels)).toBe(true);
+    }
+    const selecting = (selector: Record<string, string>) =>
+      ofKind('Deployment').filter((d) => matches(selector, d['spec'].template.metadata.labels)).map((d) => d['metadata'].name);
+    for (const service of ofKind('Service')) expect(selecting(service['spec'].selector)).toEqual([service['metadata'].name]);
+    for (const pdb of ofKind('PodDisruptionBudget')) expect(selecting(pdb['spec'].selector.matchLabels)).toEqual([pdb['metadata'].name]);
+  });
+
+  it('route Services to a named container port that exists', () => {
+    for (const service of ofKind('Service')) {
+      const ports = containerOf(service['metadata'].name).ports as { name: string; containerPort: number }[];
+      for (const port of service['spec'].ports) {
+        const target = ports.find((p) => p.name === port.targetPort);
+        expect(target).toBeDefined();
+        expect(port.port).toBe(target?.containerPort);
+      }
+    }
+  });
+
+  it('scale existing Deployments with autoscaling/v2', () => {
+    for (const hpa of ofKind('HorizontalPodAutoscaler')) {
+      const { scaleTargetRef, minReplicas, maxReplicas } = hpa['spec'];
+      expect(scaleTargetRef).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment' });
+      expect(named('Deployment', scaleTargetRef.name)).toBeDefined();
+      expect(minReplicas).toBeGreaterThanOrEqual(2);
+      expect(maxReplicas).toBeGreaterThan(minReplicas);
+    }
+  });
+
+  it('probe the auth-gateway over HTTP on /ready and /health at REST_PORT', () => {
+    const container = containerOf('auth-gateway');
+    expect(configMap['data'].REST_PORT).toBe('7001');
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 7001 }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 7001 });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 7001 });
+  });
+
+  it('probe the lifecycle-api with the gRPC health service at GRPC_PORT', () => {
+    const container = containerOf('lifecycle-api');
+    expect(configMap['data'].GRPC_PORT).toBe('7000');
+    expect(container.ports).toEqual([{ name: 'grpc', containerPort: 7000 }]);
+    expect(container.readinessProbe.grpc).toEqual({ port: 7000, service: 'krypton.dsts.DeviceSTS' });
+    expect(container.livenessProbe.grpc).toEqual({ port: 7000, service: '' });
+  });
+
+  it('configure only variables libs/config knows, each from a ConfigMap or Secret key that exists', () => {
+    const keys = { 'dsts-config': configMap['data'], 'dsts-secrets': secret['stringData'] } as Record<string, Record<string, string>>;
+    for (const key of [...Object.keys(configMap['data']), ...Object.keys(secret['stringData'])]) expect(CONFIG_VARIABLES).toContain(key);
+    for (const { spec } of podSpecs()) {
+      for (const { name, value, valueFrom } of spec.containers[0].env as Doc[]) {
+        expect(CONFIG_VARIABLES).toContain(name);
+        const ref = valueFrom?.configMapKeyRef ?? valueFrom?.secretKeyRef;
+        if (ref) expect(keys[ref.name]?.[ref.key]).toBeDefined();
+        else expect(typeof value).toBe('string');
+      }
+    }
+  });
+
+  it('keep migrations in the Job: services never migrate on start, the Job does', () => {
+    expect(configMap['data'].DATABASE_MIGRATE_ON_START).toBe('false');
+    const job = named('Job', 'dsts-migrate')['spec'].template.spec;
+    expect(job.restartPolicy).toBe('Never');
+    expect(job.containers[0].env).toContainEqual({ name: 'DATABASE_MIGRATE_ON_START', value: 'true' });
+  });
+
+  it('run every pod non-root on a read-only root filesystem, with requests and limits', () => {
+    for (const { spec } of podSpecs()) {
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      for (const container of spec.containers) {
+        expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+        expect(Object.keys(container.resources).sort()).toEqual(['limits', 'requests']);
+      }
+    }
+  });
+});
