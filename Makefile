@@ -27,10 +27,13 @@ lint:
 docker-deps:
 	for image in $(BASE_IMAGES); do docker build -t $(REGISTRY)/$$image:latest base-images/$$image || exit 1; done
 
-## docker-image: one image per app, from its Nx build output
-docker-image: build
+## docker-image: one image per app; its context (tmp/docker-context/<app>) comes from
+## tools/scripts/docker-context.sh (Nx build output + Dockerfile, deterministic file list)
+docker-image:
+	bash tools/scripts/install.sh
 	for app in $(APPS); do \
-	  docker build --build-arg BASE_REGISTRY=$(REGISTRY) -t $(REGISTRY)/$$app:latest -f apps/$$app/Dockerfile dist/apps/$$app || exit 1; \
+	  bash tools/scripts/docker-context.sh $$app && \
+	  docker build --build-arg BASE_REGISTRY=$(REGISTRY) -t $(REGISTRY)/$$app:latest tmp/docker-context/$$app || exit 1; \
 	done
 
 clean:

@@ -1,0 +1,54 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const workspaceRoot = path.resolve(__dirname, '../../..');
+const commonFiles = ['./.dockerignore', './Dockerfile', './main.js', './migrations/20261203000000_init/migration.sql', './migrations/migration_lock.toml', './package-lock.json', './package.json'];
+const expectedFiles: Record<string, string[]> = {
+  'auth-gateway': commonFiles,
+  'lifecycle-api': [...commonFiles, './descriptor-set.binpb'].sort(),
+};
+
+function assembleContext(app: string): string[] {
+  const stdout = execFileSync('bash', ['tools/scripts/docker-context.sh', app], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return stdout.trim().split('\n');
+}
+
+/** The npm packages main.js loads at run time (esbuild leaves them as require calls). */
+function requiredPackages(mainJs: string): string[] {
+  const specifiers = [...mainJs.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
+  return [...new Set(specifiers)].filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)).sort();
+}
+
+describe.each(Object.keys(expectedFiles))('docker context of %s', (app) => {
+  const context = path.join(workspaceRoot, 'tmp/docker-context', app);
+  let installDir: string;
+
+  beforeAll(() => {
+    installDir = mkdtempSync(path.join(tmpdir(), `docker-context-${app}-`));
+  });
+  afterAll(() => rmSync(installDir, { recursive: true, force: true }));
+
+  it('holds exactly the build output, Dockerfile and .dockerignore, the same on a second run', () => {
+    const files = assembleContext(app);
+    expect(files).toEqual(expectedFiles[app]);
+    const mainJs = readFileSync(path.join(context, 'main.js'));
+    expect(assembleContext(app)).toEqual(files);
+    expect(readFileSync(path.join(context, 'main.js')).equals(mainJs)).toBe(true);
+    expect(readFileSync(path.join(context, 'Dockerfile'), 'utf8')).toBe(readFileSync(path.join(workspaceRoot, 'apps', app, 'Dockerfile'), 'utf8'));
+  }, 120000);
+
+  it('installs with `npm ci --omit=dev` in an empty folder and starts up to the missing DATABASE_URL', () => {
+    cpSync(context, installDir, { recursive: true });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: installDir, stdio: 'ignore' });
+    const packages = requiredPackages(readFileSync(path.join(installDir, 'main.js'), 'utf8'));
+    expect(packages).toContain('pino');
+    for (const specifier of packages) expect(require.resolve(specifier, { paths: [installDir] })).toContain(installDir);
+    const started = spawnSync('node', ['main.js'], { cwd: installDir, env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 30000 });
+    expect(started.stderr + started.stdout).not.toMatch(/Cannot find module/);
+    expect(started.stderr).toContain('DATABASE_URL is required');
+    expect(started.status).toBe(1);
+  }, 120000);
+});
