@@ -2,12 +2,13 @@ import { credentials, ServerCredentials, type ServiceError } from '@grpc/grpc-js
 import { createRedisCache, type Cache } from '@dsts/cache';
 import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, type LoggerOptions, createMetrics } from '@dsts/observability';
+import { createLogger, type LoggerOptions } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
-import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
+import type { TokenServices } from '@dsts/tokens';
 import { DeviceSTSClient, DeviceSTSService, type DstsRequestHeader } from '@dsts/proto';
 import { type DeepPartial, REQUEST_TYPES, type RequestOf, type ResponseOf, type RpcName } from '@dsts/client';
-import { createGrpcServer, type LifecycleGrpcServer } from '../src/app/create-grpc-server';
+import type { LifecycleGrpcServer } from '../src/app/create-grpc-server';
+import { wireLifecycleApi } from '../src/app/wire-lifecycle-api';
 
 export type { DeepPartial, RequestOf, ResponseOf, RpcName };
 
@@ -63,21 +64,13 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
     ? createLogger({ service: 'lifecycle-api', level: 'info', destination: options.logDestination })
     : createLogger({ service: 'lifecycle-api', level: 'silent' });
   const clock = options.clock ?? (() => new Date());
-  const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey: Buffer.from(encryptionKey, 'base64'), clock });
-  // A failed start must not leave connections behind: jest would never exit.
-  await startTokenServices(tokenServices, { config, logger }).catch(async (error: unknown) => {
-    await Promise.allSettled([prisma.$disconnect(), cache.close()]);
-    throw error;
-  });
-  const grpc = createGrpcServer({
+  const { tokenServices, ...grpc } = await wireLifecycleApi({
     config,
+    encryptionKey: Buffer.from(encryptionKey, 'base64'),
     logger,
-    metrics: createMetrics('lifecycle-api'),
     prisma,
     cache,
     clock,
-    keys: tokenServices.keys,
-    apps: tokenServices.apps,
   });
   const port = await new Promise<number>((resolve, reject) =>
     grpc.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
