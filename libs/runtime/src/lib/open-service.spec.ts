@@ -18,6 +18,10 @@ describe('openService (real Postgres and Redis)', () => {
       await service.cache.set('open-service', 'ok', 10);
       expect(await service.cache.get('open-service')).toBe('ok');
       expect(service.encryptionKey).toHaveLength(32);
+      // Database operations are timed into the service's registry.
+      expect(await service.metrics.registry.getSingleMetricAsString('dsts_db_query_duration_seconds')).toMatch(
+        /dsts_db_query_duration_seconds_count\{model="ManagementService",operation="count",outcome="ok",service="test-service"\} 1/,
+      );
     } finally {
       await Promise.allSettled([service.prisma.$disconnect(), service.cache.close()]);
     }
