@@ -21,3 +21,5 @@ export { startOtlpReceiver } from './lib/otlp-receiver';
 export type { OtlpReceiver, ReceivedSpan } from './lib/otlp-receiver';
 export { eventually } from './lib/eventually';
 export { metricValue } from './lib/prometheus-text';
+export { captureLogs } from './lib/log-capture';
+export type { CapturedLogs } from './lib/log-capture';
