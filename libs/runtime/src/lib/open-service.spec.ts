@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@dsts/config';
+import { metricValue } from '@dsts/testing';
 import { openService } from './open-service';
 
 describe('openService (real Postgres and Redis)', () => {
@@ -19,9 +20,8 @@ describe('openService (real Postgres and Redis)', () => {
       expect(await service.cache.get('open-service')).toBe('ok');
       expect(service.encryptionKey).toHaveLength(32);
       // Database operations are timed into the service's registry.
-      expect(await service.metrics.registry.getSingleMetricAsString('dsts_db_query_duration_seconds')).toMatch(
-        /dsts_db_query_duration_seconds_count\{model="ManagementService",operation="count",outcome="ok",service="test-service"\} 1/,
-      );
+      const text = await service.metrics.registry.metrics();
+      expect(metricValue(text, 'dsts_db_query_duration_seconds_count', { model: 'ManagementService', operation: 'count', outcome: 'ok', service: 'test-service' })).toBe(1);
     } finally {
       await Promise.allSettled([service.prisma.$disconnect(), service.cache.close()]);
     }

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { testEncryptionKey } from './test-infrastructure';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 const START_TIMEOUT_MS = 30_000;
@@ -80,14 +80,16 @@ export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, 
  * Starts the built apps (`dist/apps/{lifecycle-api,auth-gateway}/main.js`,
  * so the caller's test target must depend on both builds) as child processes
  * on free ports, against the jest run's database (DATABASE_URL) and Redis key
- * prefix, with a random key-encryption key and `env` on top; resolves once the
+ * prefix, with the run's key-encryption key (`testEncryptionKey` of the
+ * database, so in-process tests on the same database can use the signing keys
+ * these processes create) and `env` on top; resolves once the
  * gateway's /ready answers 200 and the gRPC health check says SERVING.
  */
 export async function startBuiltServices(options: { env?: Record<string, string> } = {}): Promise<BuiltServices> {
   const [grpcPort, restPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
-    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY_ENCRYPTION_KEY: testEncryptionKey(options.env?.['DATABASE_URL']),
     SIGNING_KEY_RSA_BITS: '2048',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
