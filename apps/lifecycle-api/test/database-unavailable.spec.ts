@@ -59,7 +59,9 @@ describe('lifecycle-api while its database is unavailable', () => {
     }
     expect((await api.call('ping', { message: 'still here' })).message).toBe('still here');
     // Operators see the outage in the log, not only the caller in its header.
-    expect(logs.text()).toMatch(/"level":"warn".*"code":"DEPENDENCY_UNAVAILABLE".*"method":"GetEnrollmentToken"/);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 'warn', code: 'DEPENDENCY_UNAVAILABLE', method: 'GetEnrollmentToken', requestId: 'db-down' }),
+    );
 
     await setConnectable(true);
     const up = await getToken();
