@@ -31,6 +31,7 @@ export function followDatabaseHealth({ prisma, health, services, logger, interva
   const ping = () =>
     new Promise<void>((resolve, reject) => {
       const timeout = setTimeout(() => reject(new Error(`no answer within ${intervalSeconds} s`)), intervalMs);
+      timeout.unref();
       pingDatabase(prisma).then(
         () => (clearTimeout(timeout), resolve()),
         (error: unknown) => (clearTimeout(timeout), reject(error)),
@@ -43,8 +44,9 @@ export function followDatabaseHealth({ prisma, health, services, logger, interva
       (error: unknown) => error as Error,
     );
     if (stopped) return;
-    if (serving === (failure !== undefined)) {
-      serving = failure === undefined;
+    const reachable = failure === undefined;
+    if (reachable !== serving) {
+      serving = reachable;
       for (const service of services) health.setStatus(service, serving ? 'SERVING' : 'NOT_SERVING');
       if (serving) logger.info('database reachable again, health SERVING');
       else logger.warn({ cause: failure?.message }, 'database unreachable, health NOT_SERVING');
