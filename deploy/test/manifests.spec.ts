@@ -94,7 +94,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('probe the lifecycle-api with the gRPC health service at GRPC_PORT', () => {
     const container = containerOf('lifecycle-api');
     expect(configMap['data'].GRPC_PORT).toBe('7000');
-    expect(container.ports).toEqual([{ name: 'grpc', containerPort: 7000 }]);
+    expect(container.ports).toEqual([
+      { name: 'grpc', containerPort: 7000 },
+      { name: 'metrics', containerPort: Number(configMap['data'].METRICS_PORT) },
+    ]);
     expect(container.readinessProbe.grpc).toEqual({ port: 7000, service: 'krypton.dsts.DeviceSTS' });
     expect(container.livenessProbe.grpc).toEqual({ port: 7000, service: '' });
   });
@@ -112,11 +115,28 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     }
   });
 
-  it('keep migrations in the Job: services never migrate on start, the Job does', () => {
+  it('let Prometheus scrape /metrics of every pod on a port that serves it', () => {
+    const metricsPort: Record<string, string> = { 'auth-gateway': configMap['data'].REST_PORT, 'lifecycle-api': configMap['data'].METRICS_PORT };
+    for (const deployment of ofKind('Deployment')) {
+      const name = deployment['metadata'].name as string;
+      const ports = (containerOf(name).ports as { containerPort: number }[]).map((p) => String(p.containerPort));
+      expect(deployment['spec'].template.metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': metricsPort[name],
+        'prometheus.io/path': '/metrics',
+      });
+      expect(ports).toContain(metricsPort[name]);
+    }
+    expect(containerOf('lifecycle-api').env).toContainEqual({ name: 'METRICS_PORT', valueFrom: { configMapKeyRef: { name: 'dsts-config', key: 'METRICS_PORT' } } });
+  });
+
+  it('keep migrations in the Job: services never migrate on start, the Job runs migrate.js of the lifecycle-api build', () => {
     expect(configMap['data'].DATABASE_MIGRATE_ON_START).toBe('false');
     const job = named('Job', 'dsts-migrate')['spec'].template.spec;
     expect(job.restartPolicy).toBe('Never');
-    expect(job.containers[0].env).toContainEqual({ name: 'DATABASE_MIGRATE_ON_START', value: 'true' });
+    expect(job.containers[0]).toMatchObject({ image: containerOf('lifecycle-api').image, command: ['node', 'migrate.js'] });
+    const build = JSON.parse(readFileSync(path.join(__dirname, '../../apps/lifecycle-api/project.json'), 'utf8')).targets.build.options;
+    expect(build.additionalEntryPoints).toEqual(['apps/lifecycle-api/src/migrate.ts']);
   });
 
   it('run every pod non-root on a read-only root filesystem, with requests and limits', () => {

@@ -61,7 +61,8 @@ export async function startBenchGateway(deviceCount: number): Promise<BenchGatew
   try {
     const logger = createLogger({ service: 'bench', level: 'silent' });
     const clock = () => new Date();
-    const services = createAuthServices({ config, prisma, cache, logger, encryptionKey, clock });
+    const metrics = createMetrics('bench');
+    const services = createAuthServices({ config, prisma, cache, logger, metrics, encryptionKey, clock });
     await startTokenServices(services, { config, logger });
 
     const primary = (await createSigningKeyRepository(prisma).listPublished(clock())).find((key) => key.isPrimary);
@@ -95,7 +96,7 @@ export async function startBenchGateway(deviceCount: number): Promise<BenchGatew
         };
       }),
     );
-    const app = createApp({ config, logger, metrics: createMetrics('bench'), prisma, cache, ...services, devices });
+    const app = createApp({ config, logger, metrics, prisma, cache, ...services, devices });
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { createRedisCache, type Cache } from '@dsts/cache';
 import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, createMetrics } from '@dsts/observability';
+import { createLogger, createMetrics, observeDatabaseQuery, type ServiceMetrics } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
 import { startTokenServices } from '@dsts/tokens';
 import { createAuthServices } from '../src/app/auth-services';
@@ -17,6 +17,7 @@ export interface RunningGateway {
   prisma: PrismaClient;
   cache: Cache;
   services: AuthServices;
+  metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -48,7 +49,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
-  const prisma = createPrismaClient({ databaseUrl, connectionTimeoutMs: 500 });
+  const metrics = createMetrics('auth-gateway');
+  const prisma = createPrismaClient({ databaseUrl, connectionTimeoutMs: 500, onQuery: observeDatabaseQuery(metrics) });
   const cache = createRedisCache({ url: redisUrl, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: 500 });
   const logger = options.logDestination
     ? createLogger({ service: 'auth-gateway', level: 'info', destination: options.logDestination })
@@ -58,6 +60,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     prisma,
     cache,
     logger,
+    metrics,
     encryptionKey: Buffer.from(encryptionKey, 'base64'),
     clock: () => new Date(),
   });
@@ -69,7 +72,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       throw error;
     });
   }
-  const app = createApp({ config, logger, metrics: createMetrics('auth-gateway'), prisma, cache, ...services });
+  const app = createApp({ config, logger, metrics, prisma, cache, ...services });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -80,6 +83,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     prisma,
     cache,
     services,
+    metrics,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
       await release();

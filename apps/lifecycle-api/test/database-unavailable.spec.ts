@@ -1,8 +1,16 @@
-import { Writable } from 'node:stream';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { migrate } from '@dsts/db';
-import { adminDatabaseUrl, createTemporaryDatabase, type TemporaryDatabase } from '@dsts/testing';
+import {
+  adminDatabaseUrl,
+  captureLogs,
+  createTemporaryDatabase,
+  eventually,
+  grpcHealthStatus,
+  metricValue,
+  type TemporaryDatabase,
+} from '@dsts/testing';
+import { DEVICE_STS_SERVICE_NAME } from '../src/app/create-grpc-server';
 import { type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api.harness';
 
 /**
@@ -20,13 +28,7 @@ describe('lifecycle-api while its database is unavailable', () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database.name]);
     }
   };
-  const logged: string[] = [];
-  const logs = new Writable({
-    write(chunk, _encoding, done) {
-      logged.push(chunk.toString());
-      done();
-    },
-  });
+  const logs = captureLogs();
   const getToken = () => api.call('getEnrollmentToken', { header: v1('db-down'), tid: 'tenant-1' });
 
   beforeAll(async () => {
@@ -34,7 +36,7 @@ describe('lifecycle-api while its database is unavailable', () => {
     await migrate({ databaseUrl: database.url });
     admin = new Client({ connectionString: adminDatabaseUrl });
     await admin.connect();
-    api = await startLifecycleApi({ databaseUrl: database.url, logDestination: logs });
+    api = await startLifecycleApi({ databaseUrl: database.url, logDestination: logs.destination, env: { GRPC_HEALTH_CHECK_SECONDS: '1' } });
     await api.call('createEnrollmentToken', { header: v1(), tid: 'tenant-1' });
   });
   afterAll(async () => {
@@ -57,11 +59,33 @@ describe('lifecycle-api while its database is unavailable', () => {
     }
     expect((await api.call('ping', { message: 'still here' })).message).toBe('still here');
     // Operators see the outage in the log, not only the caller in its header.
-    expect(logged.join('')).toMatch(/"level":"warn".*"code":"DEPENDENCY_UNAVAILABLE".*"method":"GetEnrollmentToken"/);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 'warn', code: 'DEPENDENCY_UNAVAILABLE', method: 'GetEnrollmentToken', requestId: 'db-down' }),
+    );
 
     await setConnectable(true);
     const up = await getToken();
     expect(up.header?.status).toBe(GrpcStatus.OK);
     expect(up.token?.token).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+
+  it('turns gRPC health NOT_SERVING while the database is unreachable and SERVING when it is back, logging each change once', async () => {
+    const statuses = async () => [await grpcHealthStatus(api.address, ''), await grpcHealthStatus(api.address, DEVICE_STS_SERVICE_NAME)];
+    const failedPings = async () =>
+      metricValue(await api.metrics.registry.metrics(), 'dsts_db_query_duration_seconds_count', { model: 'raw', operation: '$queryRaw', outcome: 'error' });
+    await eventually('health SERVING', async () => ((await statuses()).every((s) => s === 'SERVING') ? true : undefined));
+    const earlier = logs.lines().length;
+    const logged = (msg: string) => logs.lines().slice(earlier).filter((line) => line['msg'] === msg);
+
+    await setConnectable(false);
+    await eventually('health NOT_SERVING', async () => ((await statuses()).every((s) => s === 'NOT_SERVING') ? true : undefined));
+    // A few more failed checks: the outage is logged when it starts, not on every check.
+    const failedSoFar = await failedPings();
+    await eventually('two more failed checks', async () => ((await failedPings()) >= failedSoFar + 2 ? true : undefined));
+    expect(logged('database unreachable, health NOT_SERVING')).toEqual([expect.objectContaining({ level: 'warn', cause: expect.any(String) })]);
+
+    await setConnectable(true);
+    await eventually('health SERVING again', async () => ((await statuses()).every((s) => s === 'SERVING') ? true : undefined));
+    expect(logged('database reachable again, health SERVING')).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { credentials, ServerCredentials, type ServiceError } from '@grpc/grpc-js
 import { createRedisCache, type Cache } from '@dsts/cache';
 import { type Config, loadConfig } from '@dsts/config';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
-import { createLogger, type LoggerOptions } from '@dsts/observability';
+import { createLogger, createMetrics, type LoggerOptions, observeDatabaseQuery, type ServiceMetrics } from '@dsts/observability';
 import { testEncryptionKey } from '@dsts/testing';
 import type { TokenServices } from '@dsts/tokens';
 import { DeviceSTSClient, DeviceSTSService, type DstsRequestHeader } from '@dsts/proto';
@@ -23,6 +23,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Where log lines go (default: nowhere). */
   logDestination?: LoggerOptions['destination'];
+  /** Log level when `logDestination` is given (default info). */
+  logLevel?: string;
 }
 
 export interface RunningLifecycleApi {
@@ -30,6 +32,7 @@ export interface RunningLifecycleApi {
   client: DeviceSTSClient;
   grpc: LifecycleGrpcServer;
   config: Config;
+  metrics: ServiceMetrics;
   prisma: PrismaClient;
   cache: Cache;
   /** The key store and app authenticator the server was given (the auth-gateway builds the same). */
@@ -58,16 +61,18 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
     ...options.env,
     DATABASE_URL: options.databaseUrl ?? process.env['DATABASE_URL'],
   });
-  const prisma = createPrismaClient({ databaseUrl: config.database.url, connectionTimeoutMs: 1_000 });
+  const metrics = createMetrics('lifecycle-api');
+  const prisma = createPrismaClient({ databaseUrl: config.database.url, connectionTimeoutMs: 1_000, onQuery: observeDatabaseQuery(metrics) });
   const cache = createRedisCache({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
   const logger = options.logDestination
-    ? createLogger({ service: 'lifecycle-api', level: 'info', destination: options.logDestination })
+    ? createLogger({ service: 'lifecycle-api', level: options.logLevel ?? 'info', destination: options.logDestination })
     : createLogger({ service: 'lifecycle-api', level: 'silent' });
   const clock = options.clock ?? (() => new Date());
-  const { tokenServices, ...grpc } = await wireLifecycleApi({
+  const { tokenServices, databaseHealth, ...grpc } = await wireLifecycleApi({
     config,
     encryptionKey: Buffer.from(encryptionKey, 'base64'),
     logger,
+    metrics,
     prisma,
     cache,
     clock,
@@ -96,12 +101,14 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
     client,
     grpc,
     config,
+    metrics,
     prisma,
     cache,
     tokenServices,
     call: (name, request) => send(name, REQUEST_TYPES[name].fromPartial(request as never), DeviceSTSService[name].requestSerialize),
     callRaw: (name, bytes) => send(name, bytes, (b: never) => b),
     async close() {
+      databaseHealth.stop();
       client.close();
       await new Promise<void>((resolve) => grpc.server.tryShutdown(() => resolve()));
       await Promise.allSettled([prisma.$disconnect(), cache.close()]);

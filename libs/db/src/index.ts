@@ -1,5 +1,5 @@
 export { createPrismaClient, pingDatabase } from './lib/prisma-client';
-export type { DatabaseOptions, PrismaClient } from './lib/prisma-client';
+export type { DatabaseOptions, DatabaseQuery, PrismaClient } from './lib/prisma-client';
 export { migrate, MigrationError } from './lib/migrate';
 export type { MigrationOptions, MigrationResult } from './lib/migrate';
 export { defaultMigrationsDir } from './lib/migrations-dir';

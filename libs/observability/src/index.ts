@@ -1,5 +1,9 @@
 export { createLogger } from './lib/logger';
 export type { Logger, LoggerOptions } from './lib/logger';
-export { createMetrics } from './lib/metrics';
-export type { ServiceMetrics } from './lib/metrics';
+export { countTokens, createMetrics, observeDatabaseQuery } from './lib/metrics';
+export type { ServiceMetrics, TokenSubject } from './lib/metrics';
+export { serveMetrics } from './lib/metrics-server';
+export type { MetricsServer } from './lib/metrics-server';
 export { exitOnSignal, runService } from './lib/process-lifecycle';
+export { startTracing, tracingRequested } from './lib/tracing';
+export type { Tracing } from './lib/tracing';

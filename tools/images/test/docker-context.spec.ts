@@ -8,7 +8,7 @@ const workspaceRoot = path.resolve(__dirname, '../../..');
 const commonFiles = ['./.dockerignore', './Dockerfile', './main.js', './migrations/20261203000000_init/migration.sql', './migrations/migration_lock.toml', './package-lock.json', './package.json'];
 const expectedFiles: Record<string, string[]> = {
   'auth-gateway': commonFiles,
-  'lifecycle-api': [...commonFiles, './descriptor-set.binpb'].sort(),
+  'lifecycle-api': [...commonFiles, './descriptor-set.binpb', './migrate.js'].sort(),
 };
 
 function assembleContext(app: string): string[] {
@@ -46,9 +46,21 @@ describe.each(Object.keys(expectedFiles))('docker context of %s', (app) => {
     const packages = requiredPackages(readFileSync(path.join(installDir, 'main.js'), 'utf8'));
     expect(packages).toContain('pino');
     for (const specifier of packages) expect(require.resolve(specifier, { paths: [installDir] })).toContain(installDir);
-    const started = spawnSync('node', ['main.js'], { cwd: installDir, env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 30000 });
-    expect(started.stderr + started.stdout).not.toMatch(/Cannot find module/);
-    expect(started.stderr).toContain('DATABASE_URL is required');
-    expect(started.status).toBe(1);
+    // Entry points: main.js, also with tracing on (the OpenTelemetry SDK loads only then), and lifecycle-api's migrate.js.
+    const starts = [
+      ['main.js', {}],
+      ['main.js', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }],
+      ...(app === 'lifecycle-api' ? [['migrate.js', {}] as const] : []),
+    ] as const;
+    for (const [entry, env] of starts) {
+      const started = spawnSync('node', [entry], { cwd: installDir, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30000 });
+      expect({ entry, env, output: started.stderr + started.stdout }).not.toMatchObject({ output: expect.stringMatching(/Cannot find module/) });
+      expect({ entry, env, stderr: started.stderr, status: started.status }).toEqual({
+        entry,
+        env,
+        stderr: expect.stringContaining('DATABASE_URL is required'),
+        status: 1,
+      });
+    }
   }, 120000);
 });

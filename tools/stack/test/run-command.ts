@@ -27,7 +27,7 @@ export async function startRunCommand(
   /** `npm-start`: the whole README command (install check and build are cached by then). */
   command: 'serve' | 'npm-start' = 'serve',
 ): Promise<RunCommand> {
-  const [grpcPort, restPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
+  const [grpcPort, restPort, postgresPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const inherited = { ...process.env };
   delete inherited['DATABASE_URL'];
   delete inherited['REDIS_URL'];
@@ -43,6 +43,7 @@ export async function startRunCommand(
       GRPC_PORT: String(grpcPort),
       REST_HOST: '127.0.0.1',
       REST_PORT: String(restPort),
+      METRICS_PORT: String(metricsPort),
       SIGNING_KEY_RSA_BITS: '2048',
       LOG_LEVEL: 'warn',
       ...env,

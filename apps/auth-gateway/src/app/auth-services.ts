@@ -1,18 +1,20 @@
 import { createDeviceCache, createRateLimiter } from '@dsts/cache';
 import { createDeviceRepository } from '@dsts/db';
-import type { Logger } from '@dsts/observability';
+import { countTokens, type Logger, type ServiceMetrics } from '@dsts/observability';
 import { type CachedDevice, createDeviceAuthenticator, createDeviceLookup, createTokenServices, type TokenServicesDeps } from '@dsts/tokens';
 import type { AuthServices } from './deps';
 
 export interface AuthServicesInput extends TokenServicesDeps {
   logger: Logger;
+  metrics: ServiceMetrics;
 }
 
 /**
  * Adds the gateway's own use cases (device authentication, rate limits) to the
- * token services it shares with the lifecycle-api (composition only, no logic).
+ * token services it shares with the lifecycle-api (composition only, no logic);
+ * token outcomes and device cache reads are counted in the metrics.
  */
-export function createAuthServices({ logger, ...deps }: AuthServicesInput): AuthServices {
+export function createAuthServices({ logger, metrics, ...deps }: AuthServicesInput): AuthServices {
   const { config, prisma, cache, clock } = deps;
   const shared = createTokenServices(deps);
   const deviceRepository = createDeviceRepository(prisma);
@@ -20,17 +22,20 @@ export function createAuthServices({ logger, ...deps }: AuthServicesInput): Auth
     cache: createDeviceCache<CachedDevice>(cache, config.devices.cacheTtlSeconds),
     repository: deviceRepository,
     onCacheError: (error) => logger.warn({ err: error }, 'device cache unavailable, reading Postgres'),
+    onCacheRead: (result) => metrics.deviceCacheLookups.inc({ result }),
+  });
+  const deviceAuthenticator = createDeviceAuthenticator({
+    challenges: shared.challenges,
+    devices,
+    repository: deviceRepository,
+    tokens: shared.tokens,
+    allowEcP256: config.devices.allowEcP256,
+    clock,
   });
   return {
     ...shared,
-    devices: createDeviceAuthenticator({
-      challenges: shared.challenges,
-      devices,
-      repository: deviceRepository,
-      tokens: shared.tokens,
-      allowEcP256: config.devices.allowEcP256,
-      clock,
-    }),
+    apps: { ...shared.apps, authenticate: countTokens(metrics, 'app', shared.apps.authenticate) },
+    devices: { ...deviceAuthenticator, authenticate: countTokens(metrics, 'device', deviceAuthenticator.authenticate) },
     rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: 60 }),
   };
 }

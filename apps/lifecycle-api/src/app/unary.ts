@@ -105,7 +105,8 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
       const body = await handler(request, { requestId, metadata: call.metadata });
       return { ...emptyResponse(), ...body, header: header(GrpcStatus.OK, 'OK') } as Res;
     };
-    settle(deps, method, work, callback, (mapped): Failure<Res> => {
+    // The request id goes on every log line of the call, as in the auth-gateway.
+    settle({ metrics: deps.metrics, logger: deps.logger.child({ requestId }) }, method, work, callback, (mapped): Failure<Res> => {
       if (deps.config.grpc.realStatusCodes) {
         const metadata = new Metadata();
         metadata.set('request_id', requestId);

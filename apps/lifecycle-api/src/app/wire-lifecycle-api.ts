@@ -1,20 +1,24 @@
 import type { ServiceFoundation } from '@dsts/runtime';
-import { createMetrics } from '@dsts/observability';
+import { countTokens } from '@dsts/observability';
 import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
-import { createGrpcServer, type LifecycleGrpcServer } from './create-grpc-server';
+import { createGrpcServer, DEVICE_STS_SERVICE_NAME, type LifecycleGrpcServer } from './create-grpc-server';
+import { type DatabaseHealth, followDatabaseHealth } from './database-health';
 
 export interface WiredLifecycleApi extends LifecycleGrpcServer {
   tokenServices: TokenServices;
+  /** Moves the health status with the database; stop it before shutting the server down. */
+  databaseHealth: DatabaseHealth;
 }
 
 /**
  * The service's wiring on top of its foundation, shared by main.ts and the
  * tests: token services (APPS_FILE sync and first signing key — whichever
- * service starts first does it), then the gRPC server, not yet bound.
- * A failed start closes the connections it was given.
+ * service starts first does it), then the gRPC server, not yet bound, whose
+ * health status follows the database. A failed start closes the connections
+ * it was given.
  */
 export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<WiredLifecycleApi> {
-  const { config, logger, prisma, cache, clock, encryptionKey } = foundation;
+  const { config, logger, metrics, prisma, cache, clock, encryptionKey } = foundation;
   const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey, clock });
   await startTokenServices(tokenServices, { config, logger }).catch(async (error: unknown) => {
     await Promise.allSettled([prisma.$disconnect(), cache.close()]);
@@ -23,12 +27,19 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
   const grpc = createGrpcServer({
     config,
     logger,
-    metrics: createMetrics('lifecycle-api'),
+    metrics,
     prisma,
     cache,
     clock,
     keys: tokenServices.keys,
-    apps: tokenServices.apps,
+    apps: { ...tokenServices.apps, authenticate: countTokens(metrics, 'app', tokenServices.apps.authenticate) },
   });
-  return { ...grpc, tokenServices };
+  const databaseHealth = followDatabaseHealth({
+    prisma,
+    health: grpc.health,
+    services: ['', DEVICE_STS_SERVICE_NAME],
+    logger,
+    intervalSeconds: config.grpc.healthCheckSeconds,
+  });
+  return { ...grpc, tokenServices, databaseHealth };
 }

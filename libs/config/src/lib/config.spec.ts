@@ -18,7 +18,8 @@ describe('loadConfig', () => {
     const config = loadConfig(minimal);
 
     expect(config.rest).toEqual({ host: '0.0.0.0', port: 7001 });
-    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000, maxReceiveMessageBytes: 8 * 1024 * 1024, realStatusCodes: false });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000, maxReceiveMessageBytes: 8 * 1024 * 1024, realStatusCodes: false, healthCheckSeconds: 5 });
+    expect(config.metrics).toEqual({ port: 9464 });
     expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'dsts:' });
     expect(config.cache).toEqual({ backend: 'redis' });
@@ -42,6 +43,8 @@ describe('loadConfig', () => {
       GRPC_REAL_STATUS_CODES: 'true',
       DEVICE_CERT_ALLOW_EC_P256: 'yes',
       DEVICE_CACHE_TTL_SECONDS: '30',
+      GRPC_HEALTH_CHECK_SECONDS: '2',
+      METRICS_PORT: '0',
     });
 
     expect(config.rest.port).toBe(8081);
@@ -51,7 +54,8 @@ describe('loadConfig', () => {
     expect(config.redis).toEqual({ url: 'rediss://cache:6380', keyPrefix: 'x:' });
     expect(config.tokens.issuer).toBe('Acme STS');
     expect(config.logLevel).toBe('debug');
-    expect(config.grpc).toMatchObject({ maxReceiveMessageBytes: 5_242_880, realStatusCodes: true });
+    expect(config.grpc).toMatchObject({ maxReceiveMessageBytes: 5_242_880, realStatusCodes: true, healthCheckSeconds: 2 });
+    expect(config.metrics).toEqual({ port: 0 });
     expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 30 });
   });
 

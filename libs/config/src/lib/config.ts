@@ -57,6 +57,8 @@ const environmentSchema = z.object({
   // gets a header status, instead of a transport error from grpc-js.
   GRPC_MAX_RECEIVE_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
   GRPC_REAL_STATUS_CODES: bool(false),
+  GRPC_HEALTH_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  METRICS_PORT: port(9464),
   DEVICE_CERT_ALLOW_EC_P256: bool(false),
   DEVICE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOKEN_ISSUER: z.string().min(1).default('HP Device Token Service'),
@@ -99,7 +101,11 @@ export interface Config {
     readonly maxReceiveMessageBytes: number;
     /** Also fail calls with the real gRPC status, not only `header.status` (SPEC §6 [beyond]). */
     readonly realStatusCodes: boolean;
+    /** How often the health service re-checks the database (NOT_SERVING while it is unreachable). */
+    readonly healthCheckSeconds: number;
   };
+  /** Port of the lifecycle-api's Prometheus endpoint (`GET /metrics`, on GRPC_HOST); 0 = none. */
+  readonly metrics: { readonly port: number };
   readonly devices: {
     /** Accept EC P-256 device certificates (SPEC §2 [beyond]); RSA only when false. */
     readonly allowEcP256: boolean;
@@ -187,7 +193,9 @@ export function loadConfig(environment: Environment = process.env): Config {
       port: env.GRPC_PORT,
       maxReceiveMessageBytes: env.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
       realStatusCodes: env.GRPC_REAL_STATUS_CODES,
+      healthCheckSeconds: env.GRPC_HEALTH_CHECK_SECONDS,
     },
+    metrics: { port: env.METRICS_PORT },
     devices: { allowEcP256: env.DEVICE_CERT_ALLOW_EC_P256, cacheTtlSeconds: env.DEVICE_CACHE_TTL_SECONDS },
     tokens: { issuer: env.TOKEN_ISSUER },
     signingKeys: {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createPrismaClient, pingDatabase, type PrismaClient } from './prisma-client';
+import { createPrismaClient, type DatabaseQuery, pingDatabase, type PrismaClient } from './prisma-client';
 
 /**
  * Talks to the database migrated by the SQL files (jest global setup) through
@@ -95,5 +95,43 @@ describe('Prisma client on the migrated schema', () => {
     const stored = await prisma.signingKey.findUniqueOrThrow({ where: { id: 'kid-1' } });
     expect(stored.publicJwk).toEqual({ kty: 'RSA', kid: 'kid-1' });
     expect(Buffer.from(stored.encryptedPrivateKey).toString()).toBe('ciphertext');
+  });
+});
+
+describe('Prisma client with a query observer', () => {
+  const seen: DatabaseQuery[] = [];
+  let prisma: PrismaClient;
+  const tenantId = `observed-${randomBytes(4).toString('hex')}`;
+  const summary = () => seen.map(({ model, operation, failed }) => `${model ?? '-'} ${operation} ${failed ? 'failed' : 'ok'}`);
+
+  beforeAll(() => {
+    prisma = createPrismaClient({ databaseUrl: process.env['DATABASE_URL'] as string, onQuery: (query) => seen.push(query) });
+  });
+  afterAll(async () => {
+    await prisma.$disconnect();
+  });
+  beforeEach(() => seen.splice(0));
+
+  it('is told the model, operation, duration and outcome of every operation, raw SQL included', async () => {
+    await pingDatabase(prisma);
+    await prisma.enrollmentToken.findUnique({ where: { tenantId } });
+    await expect(prisma.$executeRaw`SELECT no_such_column FROM devices`).rejects.toThrow();
+
+    expect(summary()).toEqual(['- $queryRaw ok', 'EnrollmentToken findUnique ok', '- $executeRaw failed']);
+    for (const query of seen) expect(query.seconds).toBeGreaterThan(0);
+  });
+
+  it('sees the operations inside batch and interactive transactions, which still commit', async () => {
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    await prisma.$transaction([
+      prisma.enrollmentToken.deleteMany({ where: { tenantId } }),
+      prisma.enrollmentToken.create({ data: { tenantId, token: randomBytes(16).toString('hex'), expiresAt } }),
+    ]);
+    await prisma.$transaction(async (tx) => {
+      await tx.enrollmentToken.update({ where: { tenantId }, data: { expiresAt } });
+    });
+
+    expect(summary()).toEqual(['EnrollmentToken deleteMany ok', 'EnrollmentToken create ok', 'EnrollmentToken update ok']);
+    expect(await prisma.enrollmentToken.count({ where: { tenantId } })).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -32,7 +33,13 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** Structured JSON logger (one line per event) with secrets redacted. */
+/** The active span's trace and span id (when tracing is on and a span is active), to join log lines to traces. */
+function activeTrace(): { traceId?: string; spanId?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? { traceId: context.traceId, spanId: context.spanId } : {};
+}
+
+/** Structured JSON logger (one line per event) with secrets redacted and the active trace id. */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -41,6 +48,7 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: activeTrace,
     },
     options.destination,
   );

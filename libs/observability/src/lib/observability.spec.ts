@@ -1,6 +1,12 @@
 import { Writable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { DstsError } from '@dsts/errors';
+import { freePort } from '@dsts/testing';
 import { createLogger } from './logger';
-import { createMetrics } from './metrics';
+import { countTokens, createMetrics, observeDatabaseQuery } from './metrics';
+import { serveMetrics } from './metrics-server';
+import { startTracing, tracingRequested } from './tracing';
 
 function captureLines(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -19,6 +25,8 @@ describe('logger', () => {
     createLogger({ service: 'auth-gateway', level: 'info', destination: stream }).info({ requestId: 'r1' }, 'hello');
 
     expect(lines()[0]).toMatchObject({ service: 'auth-gateway', level: 'info', requestId: 'r1', msg: 'hello' });
+    // No span is active (tracing is off): no empty trace fields.
+    expect(Object.keys(lines()[0] ?? {})).not.toContain('traceId');
   });
 
   it('redacts assertions, tokens, authorization headers and passwords', () => {
@@ -46,5 +54,92 @@ describe('metrics', () => {
     expect(text).toContain('dsts_requests_total{transport="grpc",method="Ping",code="OK",service="lifecycle-api"} 1');
     expect(text).toContain('dsts_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('token, cache and database metrics', () => {
+  it('counts issued tokens, and denied ones by error code (INTERNAL for anything unexpected), passing outcomes through', async () => {
+    const metrics = createMetrics('auth-gateway');
+    const outcomes: Record<string, () => Promise<string>> = {
+      ok: async () => 'token',
+      nonce: async () => {
+        throw new DstsError('CHALLENGE_MISSING', 'no challenge');
+      },
+      bug: async () => {
+        throw new TypeError('x is undefined');
+      },
+    };
+    const issue = countTokens(metrics, 'device', (name: string) => (outcomes[name] as () => Promise<string>)());
+
+    await expect(issue('ok')).resolves.toBe('token');
+    await expect(issue('nonce')).rejects.toMatchObject({ code: 'CHALLENGE_MISSING' });
+    await expect(issue('nonce')).rejects.toBeInstanceOf(DstsError);
+    await expect(issue('bug')).rejects.toBeInstanceOf(TypeError);
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('dsts_tokens_issued_total{subject="device",service="auth-gateway"} 1');
+    expect(text).toContain('dsts_tokens_denied_total{subject="device",reason="CHALLENGE_MISSING",service="auth-gateway"} 2');
+    expect(text).toContain('dsts_tokens_denied_total{subject="device",reason="INTERNAL",service="auth-gateway"} 1');
+  });
+
+  it('records database operations by model (raw for SQL), operation and outcome', async () => {
+    const metrics = createMetrics('lifecycle-api');
+    const observe = observeDatabaseQuery(metrics);
+    observe({ model: 'Device', operation: 'findUnique', seconds: 0.002, failed: false });
+    observe({ model: undefined, operation: '$queryRaw', seconds: 0.5, failed: true });
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('dsts_db_query_duration_seconds_count{service="lifecycle-api",model="Device",operation="findUnique",outcome="ok"} 1');
+    expect(text).toContain('dsts_db_query_duration_seconds_bucket{le="0.0025",service="lifecycle-api",model="Device",operation="findUnique",outcome="ok"} 1');
+    expect(text).toContain('dsts_db_query_duration_seconds_count{service="lifecycle-api",model="raw",operation="$queryRaw",outcome="error"} 1');
+  });
+});
+
+describe('serveMetrics', () => {
+  it('answers GET /metrics with the registry in Prometheus text and 404 otherwise', async () => {
+    const metrics = createMetrics('lifecycle-api');
+    metrics.deviceCacheLookups.inc({ result: 'hit' });
+    const port = await freePort();
+    const server = await serveMetrics(metrics.registry, port, '127.0.0.1');
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.headers.get('content-type')).toBe(metrics.registry.contentType);
+      expect(await response.text()).toContain('dsts_device_cache_lookups_total{result="hit",service="lifecycle-api"} 1');
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    try {
+      await expect(serveMetrics(createMetrics('x').registry, (taken.address() as AddressInfo).port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
+  });
+});
+
+describe('tracing switch', () => {
+  it.each([
+    [{}, false],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, true],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' }, false],
+    [{ OTEL_TRACES_EXPORTER: 'otlp' }, true],
+    [{ OTEL_TRACES_EXPORTER: 'console' }, true],
+    [{ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, false],
+    [{ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, false],
+    [{ OTEL_SDK_DISABLED: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+    [{ OTEL_SERVICE_NAME: 'dsts' }, false],
+  ])('%j → tracing %s', (environment, expected) => {
+    expect(tracingRequested(environment)).toBe(expected);
+  });
+
+  it('starts nothing when not asked to', () => {
+    expect(startTracing('auth-gateway', {})).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@dsts/config';
+import { metricValue } from '@dsts/testing';
 import { openService } from './open-service';
 
 describe('openService (real Postgres and Redis)', () => {
@@ -18,6 +19,9 @@ describe('openService (real Postgres and Redis)', () => {
       await service.cache.set('open-service', 'ok', 10);
       expect(await service.cache.get('open-service')).toBe('ok');
       expect(service.encryptionKey).toHaveLength(32);
+      // Database operations are timed into the service's registry.
+      const text = await service.metrics.registry.metrics();
+      expect(metricValue(text, 'dsts_db_query_duration_seconds_count', { model: 'ManagementService', operation: 'count', outcome: 'ok', service: 'test-service' })).toBe(1);
     } finally {
       await Promise.allSettled([service.prisma.$disconnect(), service.cache.close()]);
     }

@@ -1,7 +1,7 @@
 import { type Cache, createCache, MEMORY_CACHE_WARNING } from '@dsts/cache';
 import { type Config, loadConfig, redactConfig, signingKeyEncryptionKey } from '@dsts/config';
 import { createPrismaClient, migrate, type PrismaClient } from '@dsts/db';
-import { createLogger, type Logger } from '@dsts/observability';
+import { createLogger, createMetrics, type Logger, observeDatabaseQuery, type ServiceMetrics } from '@dsts/observability';
 
 /** What every service starts from: validated config, logger, migrated database, cache. */
 export interface ServiceFoundation {
@@ -9,6 +9,8 @@ export interface ServiceFoundation {
   /** Key-encryption key of the signing keys (the start fails without one). */
   encryptionKey: Buffer;
   logger: Logger;
+  /** The service's one metrics registry; database latency is recorded into it already. */
+  metrics: ServiceMetrics;
   prisma: PrismaClient;
   cache: Cache;
   clock: () => Date;
@@ -17,8 +19,8 @@ export interface ServiceFoundation {
 /**
  * The common first half of both composition roots: reads and validates the
  * environment once (a bad value throws a ConfigError naming the variable),
- * logs the redacted config, migrates when configured, and opens Postgres and
- * the cache.
+ * logs the redacted config, migrates when configured, and opens Postgres
+ * (every operation timed into the metrics) and the cache.
  */
 export async function openService(service: string, environment: Record<string, string | undefined> = process.env): Promise<ServiceFoundation> {
   const config = loadConfig(environment);
@@ -28,8 +30,13 @@ export async function openService(service: string, environment: Record<string, s
   if (config.database.migrateOnStart) {
     await migrate({ databaseUrl: config.database.url, log: (msg) => logger.info(msg) });
   }
-  const prisma = createPrismaClient({ databaseUrl: config.database.url, poolMax: config.database.poolMax });
+  const metrics = createMetrics(service);
+  const prisma = createPrismaClient({
+    databaseUrl: config.database.url,
+    poolMax: config.database.poolMax,
+    onQuery: observeDatabaseQuery(metrics),
+  });
   const cache = createCache({ backend: config.cache.backend, ...config.redis });
   if (!cache.sharedAcrossProcesses) logger.warn(MEMORY_CACHE_WARNING);
-  return { config, encryptionKey, logger, prisma, cache, clock: () => new Date() };
+  return { config, encryptionKey, logger, metrics, prisma, cache, clock: () => new Date() };
 }

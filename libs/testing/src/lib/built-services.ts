@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { testEncryptionKey } from './test-infrastructure';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 const START_TIMEOUT_MS = 30_000;
@@ -12,6 +12,8 @@ const START_TIMEOUT_MS = 30_000;
 export interface BuiltServices {
   /** lifecycle-api, `127.0.0.1:<port>`. */
   grpcAddress: string;
+  /** lifecycle-api's Prometheus endpoint, `http://127.0.0.1:<port>/metrics`. */
+  lifecycleMetricsUrl: string;
   /** auth-gateway, `http://127.0.0.1:<port>`. */
   gatewayUrl: string;
   /** What both processes printed so far (for failure messages). */
@@ -28,14 +30,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function grpcServing(address: string): Promise<boolean> {
+/** What `grpc.health.v1.Health/Check` answers for `service` (e.g. `SERVING`), or `unreachable`. */
+export function grpcHealthStatus(address: string, service = ''): Promise<string> {
   const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
   const Health = ((definition['grpc'] as GrpcObject)['health'] as GrpcObject)['v1'] as GrpcObject;
   const client = new (Health['Health'] as ServiceClientConstructor)(address, credentials.createInsecure());
-  return new Promise<boolean>((done) =>
-    client['check']({ service: '' }, { deadline: Date.now() + 1_000 }, (error: Error | null, response?: { status: string }) => {
+  return new Promise<string>((done) =>
+    client['check']({ service }, { deadline: Date.now() + 1_000 }, (error: Error | null, response?: { status: string }) => {
       client.close();
-      done(!error && response?.status === 'SERVING');
+      done(error ? 'unreachable' : (response?.status ?? 'unreachable'));
     }),
   );
 }
@@ -67,7 +70,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
  */
 export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, gaveUp: () => boolean): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!((await gatewayReady(gatewayUrl)) && (await grpcServing(grpcAddress)))) {
+  while (!((await gatewayReady(gatewayUrl)) && (await grpcHealthStatus(grpcAddress)) === 'SERVING')) {
     if (Date.now() > deadline || gaveUp()) throw new Error('services did not become ready');
     await new Promise((done) => setTimeout(done, 200));
   }
@@ -77,20 +80,24 @@ export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, 
  * Starts the built apps (`dist/apps/{lifecycle-api,auth-gateway}/main.js`,
  * so the caller's test target must depend on both builds) as child processes
  * on free ports, against the jest run's database (DATABASE_URL) and Redis key
- * prefix, with a random key-encryption key; resolves once the gateway's
- * /ready answers 200 and the gRPC health check says SERVING.
+ * prefix, with the run's key-encryption key (`testEncryptionKey` of the
+ * database, so in-process tests on the same database can use the signing keys
+ * these processes create) and `env` on top; resolves once the
+ * gateway's /ready answers 200 and the gRPC health check says SERVING.
  */
-export async function startBuiltServices(): Promise<BuiltServices> {
-  const [grpcPort, restPort] = [await freePort(), await freePort()];
+export async function startBuiltServices(options: { env?: Record<string, string> } = {}): Promise<BuiltServices> {
+  const [grpcPort, restPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
-    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SIGNING_KEY_ENCRYPTION_KEY: testEncryptionKey(options.env?.['DATABASE_URL']),
     SIGNING_KEY_RSA_BITS: '2048',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
     REST_HOST: '127.0.0.1',
     REST_PORT: String(restPort),
+    METRICS_PORT: String(metricsPort),
     LOG_LEVEL: 'warn',
+    ...options.env,
   };
   let output = '';
   const children = ['lifecycle-api', 'auth-gateway'].map((app) => {
@@ -101,6 +108,7 @@ export async function startBuiltServices(): Promise<BuiltServices> {
   });
   const services: BuiltServices = {
     grpcAddress: `127.0.0.1:${grpcPort}`,
+    lifecycleMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     gatewayUrl: `http://127.0.0.1:${restPort}`,
     output: () => output,
     stop: async () => {

@@ -21,12 +21,14 @@ describe('device lookup (real Redis and Postgres)', () => {
   it('reads Postgres once, then serves the record from Redis with its dates revived', async () => {
     const repository = createDeviceRepository(prisma);
     const stored = await repository.create({ tenantId, deviceId: 'd1', certificate });
-    const lookup = createDeviceLookup({ cache: createDeviceCache<CachedDevice>(cache, 60), repository });
+    const reads: string[] = [];
+    const lookup = createDeviceLookup({ cache: createDeviceCache<CachedDevice>(cache, 60), repository, onCacheRead: (r) => reads.push(r) });
 
     expect(await lookup.find(tenantId, 'd1')).toEqual(stored);
     await prisma.device.delete({ where: { tenantId_deviceId: { tenantId, deviceId: 'd1' } } });
     const cached = await lookup.find(tenantId, 'd1');
 
+    expect(reads).toEqual(['miss', 'hit']);
     expect(cached).toEqual(stored);
     expect(cached.certificateExpiresAt).toBeInstanceOf(Date);
     await lookup.invalidate(tenantId, 'd1');
@@ -49,10 +51,17 @@ describe('device lookup (real Redis and Postgres)', () => {
     const stored = await repository.create({ tenantId, deviceId: 'd2', certificate });
     const dead = createRedisCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
     const errors: unknown[] = [];
+    const reads: string[] = [];
     try {
-      const lookup = createDeviceLookup({ cache: createDeviceCache<CachedDevice>(dead, 60), repository, onCacheError: (e) => errors.push(e) });
+      const lookup = createDeviceLookup({
+        cache: createDeviceCache<CachedDevice>(dead, 60),
+        repository,
+        onCacheError: (e) => errors.push(e),
+        onCacheRead: (r) => reads.push(r),
+      });
       expect(await lookup.find(tenantId, 'd2')).toEqual(stored);
       expect(errors.length).toBeGreaterThan(0);
+      expect(reads).toEqual(['miss']);
     } finally {
       await dead.close();
     }

@@ -16,6 +16,8 @@ export interface DeviceLookupDeps {
   repository: Pick<DeviceRepository, 'find' | 'isTombstoned'>;
   /** Called when Redis fails; the lookup then falls back to Postgres. */
   onCacheError?: (error: unknown) => void;
+  /** Told whether each lookup was answered by the cache (`hit`) or went to Postgres (`miss`, Redis failures included). */
+  onCacheRead?: (result: 'hit' | 'miss') => void;
 }
 
 export interface DeviceLookup {
@@ -36,7 +38,12 @@ function revive(cached: CachedDevice): DeviceRecord {
 }
 
 /** Read-through device lookup: Redis first, then Postgres (which fills the cache). Absences are not cached. */
-export function createDeviceLookup({ cache, repository, onCacheError = () => undefined }: DeviceLookupDeps): DeviceLookup {
+export function createDeviceLookup({
+  cache,
+  repository,
+  onCacheError = () => undefined,
+  onCacheRead = () => undefined,
+}: DeviceLookupDeps): DeviceLookup {
   const tolerant = async <T>(operation: () => Promise<T>, fallback: T): Promise<T> => {
     try {
       return await operation();
@@ -49,6 +56,7 @@ export function createDeviceLookup({ cache, repository, onCacheError = () => und
   return {
     async find(tenantId, deviceId) {
       const cached = await tolerant(() => cache.get(tenantId, deviceId), null);
+      onCacheRead(cached ? 'hit' : 'miss');
       if (cached) return revive(cached);
       const device = await repository.find(tenantId, deviceId);
       if (device) {

@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createLifecycleClient, LifecycleCallError } from '@dsts/client';
+import { createPrismaClient } from '@dsts/db';
+import {
+  type BuiltServices,
+  createTemporaryDatabase,
+  createTestApp,
+  freePort,
+  metricValue,
+  signClientAssertion,
+  startBuiltServices,
+  type TemporaryDatabase,
+  writeAppsFile,
+} from '@dsts/testing';
+import { JWT_BEARER_ASSERTION_TYPE } from '@dsts/tokens';
+import { parse } from 'yaml';
+
+const BUILD = resolve(__dirname, '../../../dist/apps/lifecycle-api');
+
+/** `node migrate.js` from the build output, as the Kubernetes Job and compose's `migrate` service run it. */
+function runMigrate(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['migrate.js'], { cwd: BUILD, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/**
+ * The built lifecycle-api (dist/apps/lifecycle-api) as processes: the
+ * standalone migration entry, then the service on the database it migrated,
+ * with its Prometheus endpoint on METRICS_PORT.
+ */
+describe('built lifecycle-api', () => {
+  const reporting = createTestApp('reporting');
+  let database: TemporaryDatabase;
+  let services: BuiltServices | undefined;
+
+  beforeAll(async () => {
+    database = await createTemporaryDatabase('dsts_built');
+  });
+  afterAll(async () => {
+    await services?.stop();
+    await database?.drop();
+  });
+
+  it('migrate.js applies the migrations and exits 0, again with nothing to do, and exits 1 when it cannot', async () => {
+    const first = runMigrate({ DATABASE_URL: database.url });
+    expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(first.stdout).toMatch(/"msg":"database migrated"/);
+    const prisma = createPrismaClient({ databaseUrl: database.url });
+    expect(await prisma.managementService.count().finally(() => prisma.$disconnect())).toBe(3);
+
+    const again = runMigrate({ DATABASE_URL: database.url });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/"applied":\[\],"alreadyApplied":[1-9]/);
+
+    const unreachable = runMigrate({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/dsts` });
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toMatch(/^dsts-migrate failed to start: .*ECONNREFUSED/);
+    const unconfigured = runMigrate({});
+    expect({ status: unconfigured.status, stderr: unconfigured.stderr }).toEqual({ status: 1, stderr: expect.stringContaining('DATABASE_URL is required') });
+  }, 120_000);
+
+  /** What the calls below handled that must never reach a log line. */
+  const secrets: string[] = [];
+
+  it('serves Prometheus metrics on METRICS_PORT that count its RPCs, app tokens and database operations', async () => {
+    // A password in the URL (Postgres here trusts local connections, so it is only carried along) and every log level.
+    const databaseUrl = Object.assign(new URL(database.url), { password: 'db-password-9f3a' }).toString();
+    const encryptionKey = randomBytes(32).toString('base64');
+    services = await startBuiltServices({
+      env: {
+        DATABASE_URL: databaseUrl,
+        DATABASE_MIGRATE_ON_START: 'false',
+        APPS_FILE: writeAppsFile([reporting]),
+        SIGNING_KEY_ENCRYPTION_KEY: encryptionKey,
+        LOG_LEVEL: 'trace',
+      },
+    });
+    secrets.push('db-password-9f3a', encryptionKey);
+    const client = createLifecycleClient(services.grpcAddress);
+    const authenticate = async (nonce?: string) => {
+      const challenge = nonce ?? (await client.call('getAppAuthenticationChallenge', { appId: reporting.id })).challenge;
+      const assertion = signClientAssertion({ subject: reporting.id, nonce: challenge, privateKey: reporting.privateKey });
+      secrets.push(challenge, assertion, assertion.split('.')[2] as string);
+      return client.call('authenticateApp', { appId: reporting.id, assertionType: JWT_BEARER_ASSERTION_TYPE, assertion });
+    };
+    try {
+      const { token } = await client.call('createEnrollmentToken', { tid: 'metrics-tenant' });
+      secrets.push(token?.token as string);
+      expect((await client.call('validateEnrollmentToken', { token: token?.token })).isValid).toBe(true);
+      await expect(client.call('getDevice', { tid: 'metrics-tenant', deviceId: 'missing' })).rejects.toBeInstanceOf(LifecycleCallError);
+      const { accessToken } = await authenticate();
+      secrets.push(accessToken, accessToken.split('.')[2] as string);
+      await expect(authenticate('never-issued')).rejects.toMatchObject({ message: expect.stringMatching(/^UNAUTHENTICATED/) });
+    } finally {
+      client.close();
+    }
+
+    const response = await fetch(services.lifecycleMetricsUrl);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    const rpcs = (method: string, code: string) => metricValue(text, 'dsts_requests_total', { transport: 'grpc', method, code, service: 'lifecycle-api' });
+    expect({
+      createEnrollmentToken: rpcs('CreateEnrollmentToken', 'OK'),
+      getDevice: rpcs('GetDevice', 'NOT_FOUND'),
+      authenticateApp: rpcs('AuthenticateApp', 'OK'),
+      refusedAuthenticateApp: rpcs('AuthenticateApp', 'UNAUTHENTICATED'),
+      issued: metricValue(text, 'dsts_tokens_issued_total', { subject: 'app' }),
+      denied: metricValue(text, 'dsts_tokens_denied_total', { subject: 'app', reason: 'CHALLENGE_MISSING' }),
+      tokenInserts: metricValue(text, 'dsts_db_query_duration_seconds_count', { model: 'EnrollmentToken', operation: 'create', outcome: 'ok' }),
+    }).toEqual({ createEnrollmentToken: 1, getDevice: 1, authenticateApp: 1, refusedAuthenticateApp: 1, issued: 1, denied: 1, tokenInserts: 1 });
+    expect(text).toContain('dsts_request_duration_seconds_bucket{');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect((await fetch(services.lifecycleMetricsUrl.replace('/metrics', '/other'))).status).toBe(404);
+  }, 60_000);
+
+  it("answers docker-compose.yml's healthcheck command: exit 0 while serving, 1 without a server", async () => {
+    const compose = parse(readFileSync(resolve(__dirname, '../../../docker-compose.yml'), 'utf8'), { merge: true });
+    const [kind, node, flag, script] = compose.services['lifecycle-api'].healthcheck.test as string[];
+    expect([kind, node, flag]).toEqual(['CMD', 'node', '-e']);
+    // Run where the image runs it: next to the bundle (node_modules resolve upwards here, in /app there).
+    const check = (port: string) => spawnSync(process.execPath, ['-e', script as string], { cwd: BUILD, env: { PATH: process.env['PATH'] ?? '', GRPC_PORT: port }, timeout: 30_000 }).status;
+    expect(check((services as BuiltServices).grpcAddress.split(':')[1] as string)).toBe(0);
+    expect(check(String(await freePort()))).toBe(1);
+  });
+
+  it('logs none of them: enrollment tokens, challenges, assertions, access tokens, key-encryption key, database password', () => {
+    const output = (services as BuiltServices).output();
+    // Both services logged their (redacted) configuration at start, the URL among it.
+    expect(output.match(/"msg":"starting"/g)).toHaveLength(2);
+    expect(output).toContain(`"url":"${Object.assign(new URL(database.url), { password: '***' }).toString()}"`);
+    expect(secrets.length).toBeGreaterThanOrEqual(10);
+    for (const secret of secrets) expect({ secret, logged: output.includes(secret) }).toEqual({ secret, logged: false });
+    expect(output).not.toMatch(/PRIVATE KEY|"d":"/);
+  });
+});
