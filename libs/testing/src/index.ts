@@ -17,3 +17,5 @@ export { createTestApp, writeAppsFile } from './lib/apps-file';
 export type { TestApp } from './lib/apps-file';
 export { freePort, startBuiltServices, waitUntilServing } from './lib/built-services';
 export type { BuiltServices } from './lib/built-services';
+export { createTestPki, TEST_ADMIN_IDENTITY, writeTestTls } from './lib/test-tls';
+export type { IssueOptions, TestCertificate, TestGrants, TestPki, TestTls } from './lib/test-tls';
