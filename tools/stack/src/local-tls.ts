@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PERMISSIONS } from '@dsts/config';
-import { subjectDistinguishedName } from '@dsts/certificates';
+import { runOpenssl, subjectDistinguishedName } from '@dsts/certificates';
 
 /** The lifecycle-api variables the local TLS files answer. */
 export interface LocalTlsEnvironment {
@@ -14,7 +12,6 @@ export interface LocalTlsEnvironment {
   LIFECYCLE_PERMISSIONS_FILE: string;
 }
 
-const run = promisify(execFile);
 const DAY_MS = 86_400_000;
 /** A leaf certificate this close to expiring is made again at start. */
 const RENEW_BEFORE_MS = 30 * DAY_MS;
@@ -24,15 +21,6 @@ const SERVER_EXTENSIONS =
 const CLIENT_EXTENSIONS = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
-
-async function openssl(args: string[]): Promise<void> {
-  try {
-    await run('openssl', args);
-  } catch (error) {
-    const { code, stderr } = error as { code?: string; stderr?: string };
-    throw new Error(code === 'ENOENT' ? 'the openssl command is needed to make the local TLS certificates: install OpenSSL' : `openssl ${args[0]} failed: ${stderr ?? error}`);
-  }
-}
 
 /** Whether `file` holds a certificate issued by `ca` that stays valid for a while. */
 async function stillGood(file: string, ca: X509Certificate, now: Date): Promise<boolean> {
@@ -59,7 +47,7 @@ export async function ensureLocalTls(dataDir: string, now = new Date()): Promise
   await chmod(folder, 0o700);
 
   if (!(await exists(file('ca.key'))) || !(await exists(file('ca.pem')))) {
-    await openssl([
+    await runOpenssl([
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650', '-subj', '/O=DSTS local/CN=DSTS local admin CA',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
       '-keyout', file('ca.key'), '-out', file('ca.pem'),
@@ -73,8 +61,8 @@ export async function ensureLocalTls(dataDir: string, now = new Date()): Promise
   for (const { name, subject, extensions } of leaves) {
     if (await stillGood(file(`${name}.pem`), ca, now)) continue;
     await writeFile(file(`${name}.cnf`), extensions);
-    await openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)]);
-    await openssl([
+    await runOpenssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)]);
+    await runOpenssl([
       'x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-set_serial', `0x${randomBytes(16).toString('hex')}`,
       '-days', '825', '-sha256', '-extfile', file(`${name}.cnf`), '-out', file(`${name}.pem`),
     ]);
