@@ -1,6 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { readPermissionsFile } from '@dsts/caller-auth';
 import { CONFIG_VARIABLES } from '@dsts/config';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -91,15 +93,49 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 7001 });
   });
 
-  it('probe the lifecycle-api with the gRPC health service at GRPC_PORT', () => {
+  it('probe the lifecycle-api with the gRPC health service on its plaintext GRPC_HEALTH_PORT (kubelet probes cannot do TLS)', () => {
     const container = containerOf('lifecycle-api');
     expect(configMap['data'].GRPC_PORT).toBe('7000');
+    expect(configMap['data'].GRPC_HEALTH_PORT).toBe('7002');
     expect(container.ports).toEqual([
       { name: 'grpc', containerPort: 7000 },
+      { name: 'grpc-health', containerPort: 7002 },
       { name: 'metrics', containerPort: Number(configMap['data'].METRICS_PORT) },
     ]);
-    expect(container.readinessProbe.grpc).toEqual({ port: 7000, service: 'krypton.dsts.DeviceSTS' });
-    expect(container.livenessProbe.grpc).toEqual({ port: 7000, service: '' });
+    expect(container.env).toContainEqual({ name: 'GRPC_HEALTH_PORT', valueFrom: { configMapKeyRef: { name: 'dsts-config', key: 'GRPC_HEALTH_PORT' } } });
+    expect(container.readinessProbe.grpc).toEqual({ port: 7002, service: 'krypton.dsts.DeviceSTS' });
+    expect(container.livenessProbe.grpc).toEqual({ port: 7002, service: '' });
+    // The Service exposes only the authenticated port.
+    expect(named('Service', 'lifecycle-api')['spec'].ports).toEqual([{ name: 'grpc', port: 7000, targetPort: 'grpc' }]);
+  });
+
+  it('give the lifecycle-api its TLS files and permissions file from mounted volumes', () => {
+    const fileVariables = ['GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE', 'GRPC_TLS_CLIENT_CA_FILE', 'LIFECYCLE_PERMISSIONS_FILE'];
+    for (const { name, spec } of podSpecs().filter((pod) => pod.spec.containers[0].image === 'dsts/lifecycle-api:latest' && !pod.spec.containers[0].command)) {
+      const container = spec.containers[0];
+      const env = Object.fromEntries((container.env as Doc[]).map((variable) => [variable['name'], variable['value']]));
+      expect({ name, variables: fileVariables.filter((variable) => env[variable] === undefined) }).toEqual({ name, variables: [] });
+      expect(env['LIFECYCLE_AUTH']).toBeUndefined();
+      for (const variable of fileVariables) {
+        const mount = (container.volumeMounts as Doc[]).find((m) => path.dirname(env[variable]) === m['mountPath']);
+        expect({ variable, mounted: Boolean(mount?.['readOnly']) }).toEqual({ variable, mounted: true });
+        const volume = (spec.volumes as Doc[]).find((v) => v['name'] === mount?.['name']);
+        expect(volume?.['secret'] ?? volume?.['configMap']).toBeDefined();
+        if (volume?.['configMap']) expect(named('ConfigMap', volume['configMap'].name)['data'][path.basename(env[variable])]).toBeDefined();
+      }
+    }
+  });
+
+  it('ship a permissions file the lifecycle-api accepts', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'dsts-deploy-'));
+    try {
+      const file = path.join(folder, 'permissions.yaml');
+      writeFileSync(file, named('ConfigMap', 'dsts-lifecycle-permissions')['data']['permissions.yaml']);
+      const grants = await readPermissionsFile(file);
+      expect(grants.certificates.size + grants.apps.size).toBeGreaterThan(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('configure only variables libs/config knows, each from a ConfigMap or Secret key that exists', () => {

@@ -4,4 +4,5 @@
 # end-to-end test (tools/stack/test) starts the services through this script.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec node --import tsx tools/stack/src/main.ts
+# tsx resolves the workspace libs (@dsts/*) through the base tsconfig's paths.
+TSX_TSCONFIG_PATH=tsconfig.base.json exec node --import tsx tools/stack/src/main.ts

@@ -60,7 +60,7 @@ describe('built auth-gateway and lifecycle-api: traces, trace ids in logs, metri
 
   it('traces a device authentication: the token request span has Redis and Postgres child spans, the RPC a Postgres one', async () => {
     const device = await (await createTestCa()).issueDevice({ deviceId: 'traced-1', tenantId: uniqueTenant() });
-    const lifecycle = createLifecycleClient(services.grpcAddress);
+    const lifecycle = createLifecycleClient(services.grpcAddress, services.tls.credentials(services.tls.admin));
     try {
       await lifecycle.call('createDevice', { tid: device.tenantId, deviceId: device.deviceId, deviceCertificate: device.certificateDer });
     } finally {

@@ -1,6 +1,5 @@
 // First: tracing must start before the instrumented libraries load (see tracing.ts).
 import { tracing } from './tracing';
-import { ServerCredentials } from '@grpc/grpc-js';
 import { exitOnSignal, runService, serveMetrics } from '@dsts/observability';
 import { openService } from '@dsts/runtime';
 import { wireLifecycleApi } from './app/wire-lifecycle-api';
@@ -8,20 +7,26 @@ import { wireLifecycleApi } from './app/wire-lifecycle-api';
 async function main(): Promise<void> {
   const foundation = await openService('lifecycle-api');
   const { config, logger, metrics, prisma, cache } = foundation;
-  const { server, health, databaseHealth } = await wireLifecycleApi(foundation);
+  const api = await wireLifecycleApi(foundation);
 
   // Metrics first: once gRPC answers, everything answers.
   const metricsServer = config.metrics.port ? await serveMetrics(metrics.registry, config.metrics.port, config.grpc.host) : undefined;
-  const address = `${config.grpc.host}:${config.grpc.port}`;
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+  const { port, healthPort } = await api.listen();
+  logger.info(
+    {
+      address: `${config.grpc.host}:${port}`,
+      healthPort,
+      auth: config.lifecycleAuth.mode,
+      metricsPort: config.metrics.port || undefined,
+      tracing: tracing !== undefined,
+    },
+    'lifecycle-api listening',
   );
-  logger.info({ address, metricsPort: config.metrics.port || undefined, tracing: tracing !== undefined }, 'lifecycle-api listening');
 
   exitOnSignal(logger, async () => {
-    databaseHealth.stop();
-    health.setStatus('', 'NOT_SERVING');
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    api.databaseHealth.stop();
+    api.health.setStatus('', 'NOT_SERVING');
+    await api.shutdown();
     await Promise.allSettled([prisma.$disconnect(), cache.close(), metricsServer?.close(), tracing?.shutdown()]);
   });
 }

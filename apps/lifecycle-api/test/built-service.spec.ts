@@ -78,7 +78,7 @@ describe('built lifecycle-api', () => {
       },
     });
     secrets.push('db-password-9f3a', encryptionKey);
-    const client = createLifecycleClient(services.grpcAddress);
+    const client = createLifecycleClient(services.grpcAddress, services.tls.credentials(services.tls.admin));
     const authenticate = async (nonce?: string) => {
       const challenge = nonce ?? (await client.call('getAppAuthenticationChallenge', { appId: reporting.id })).challenge;
       const assertion = signClientAssertion({ subject: reporting.id, nonce: challenge, privateKey: reporting.privateKey });
@@ -120,8 +120,8 @@ describe('built lifecycle-api', () => {
     const [kind, node, flag, script] = compose.services['lifecycle-api'].healthcheck.test as string[];
     expect([kind, node, flag]).toEqual(['CMD', 'node', '-e']);
     // Run where the image runs it: next to the bundle (node_modules resolve upwards here, in /app there).
-    const check = (port: string) => spawnSync(process.execPath, ['-e', script as string], { cwd: BUILD, env: { PATH: process.env['PATH'] ?? '', GRPC_PORT: port }, timeout: 30_000 }).status;
-    expect(check((services as BuiltServices).grpcAddress.split(':')[1] as string)).toBe(0);
+    const check = (port: string) => spawnSync(process.execPath, ['-e', script as string], { cwd: BUILD, env: { PATH: process.env['PATH'] ?? '', GRPC_HEALTH_PORT: port }, timeout: 30_000 }).status;
+    expect(check((services as BuiltServices).grpcHealthAddress.split(':')[1] as string)).toBe(0);
     expect(check(String(await freePort()))).toBe(1);
   });
 

@@ -70,7 +70,8 @@ describe('lifecycle-api while its database is unavailable', () => {
   });
 
   it('turns gRPC health NOT_SERVING while the database is unreachable and SERVING when it is back, logging each change once', async () => {
-    const statuses = async () => [await grpcHealthStatus(api.address, ''), await grpcHealthStatus(api.address, DEVICE_STS_SERVICE_NAME)];
+    const health = (service: string) => grpcHealthStatus(api.address, service, async () => api.credentials);
+    const statuses = async () => [await health(''), await health(DEVICE_STS_SERVICE_NAME)];
     const failedPings = async () =>
       metricValue(await api.metrics.registry.metrics(), 'dsts_db_query_duration_seconds_count', { model: 'raw', operation: '$queryRaw', outcome: 'error' });
     await eventually('health SERVING', async () => ((await statuses()).every((s) => s === 'SERVING') ? true : undefined));

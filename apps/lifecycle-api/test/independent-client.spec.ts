@@ -1,6 +1,6 @@
 import { type JsonWebKey, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { type Client, credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { type Client, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { DeviceSTSService } from '@dsts/proto';
 import { createTestApp, createTestCa, signClientAssertion, type TestCa, verifyWithJwks } from '@dsts/testing';
@@ -49,7 +49,7 @@ describe('an independently generated client (proto-loader) gets the same answers
       loadSync('krypton/dsts/dsts.proto', { includeDirs: [protoRoot], keepCase: true, longs: String, defaults: true }),
     );
     const DeviceSTS = ((definition['krypton'] as GrpcObject)['dsts'] as GrpcObject)['DeviceSTS'] as ServiceClientConstructor;
-    loader = new DeviceSTS(api.address, credentials.createInsecure()) as typeof loader;
+    loader = new DeviceSTS(api.address, api.credentials) as typeof loader;
   });
   afterAll(async () => {
     loader?.close();

@@ -23,3 +23,5 @@ export { eventually } from './lib/eventually';
 export { metricValue } from './lib/prometheus-text';
 export { captureLogs } from './lib/log-capture';
 export type { CapturedLogs } from './lib/log-capture';
+export { createTestPki, TEST_ADMIN_IDENTITY, writeTestTls } from './lib/test-tls';
+export type { IssueOptions, TestCertificate, TestGrants, TestPki, TestTls } from './lib/test-tls';

@@ -10,6 +10,8 @@ export { createDeviceAuthenticator } from './lib/device-authenticator';
 export type { DeviceAuthenticator, DeviceAuthenticatorDeps } from './lib/device-authenticator';
 export { createAppAuthenticator } from './lib/app-authenticator';
 export type { AppAuthenticationRequest, AppAuthenticator, AppAuthenticatorDeps } from './lib/app-authenticator';
+export { createAppTokenVerifier } from './lib/app-token-verifier';
+export type { AppTokenVerifier, AppTokenVerifierDeps } from './lib/app-token-verifier';
 export { readRegisteredAppsFile } from './lib/registered-apps-file';
 export { createConfiguredSigningKeyStore, createTokenServices, startTokenServices } from './lib/token-services';
 export type { TokenServices, TokenServicesDeps } from './lib/token-services';

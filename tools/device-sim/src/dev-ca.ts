@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createPrivateKey, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runOpenssl } from '@dsts/certificates';
 
 /**
  * The local development CA and its device certificates, made with the
@@ -12,7 +11,6 @@ import { promisify } from 'node:util';
  * kept under `folder` and reused by later runs.
  */
 
-const run = promisify(execFile);
 // SPEC §2: RSA ≥ 2048, sha256WithRSA, key usage exactly digitalSignature, EKU clientAuth only.
 const DEVICE_EXTENSIONS = 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nbasicConstraints=critical,CA:FALSE\n';
 // Ids become file names under the data folder: no path separators, and no
@@ -35,14 +33,6 @@ export interface DevelopmentCa {
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-async function openssl(args: string[]): Promise<void> {
-  try {
-    await run('openssl', args);
-  } catch (error) {
-    const { code, stderr } = error as { code?: string; stderr?: string };
-    throw new Error(code === 'ENOENT' ? 'the openssl command is needed to make certificates: install OpenSSL' : `openssl ${args[0]} failed: ${stderr ?? error}`);
-  }
-}
 
 /** Opens (or creates) the development CA in `folder`. */
 export async function openDevelopmentCa(folder: string): Promise<DevelopmentCa> {
@@ -51,7 +41,7 @@ export async function openDevelopmentCa(folder: string): Promise<DevelopmentCa> 
   const extensions = join(folder, 'device-extensions.cnf');
   await mkdir(folder, { recursive: true, mode: 0o700 });
   if (!(await exists(caKey)) || !(await exists(caCert))) {
-    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650', '-subj', '/CN=DSTS Development CA', '-keyout', caKey, '-out', caCert]);
+    await runOpenssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650', '-subj', '/CN=DSTS Development CA', '-keyout', caKey, '-out', caCert]);
   }
   await writeFile(extensions, DEVICE_EXTENSIONS);
 
@@ -65,8 +55,8 @@ export async function openDevelopmentCa(folder: string): Promise<DevelopmentCa> 
       const reused = (await exists(key)) && (await exists(cert));
       if (!reused) {
         await mkdir(join(folder, 'devices', tenantId), { recursive: true });
-        await openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${deviceId}/O=${tenantId}`, '-keyout', key, '-out', request]);
-        await openssl([
+        await runOpenssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${deviceId}/O=${tenantId}`, '-keyout', key, '-out', request]);
+        await runOpenssl([
           'x509', '-req', '-in', request, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(16).toString('hex')}`,
           '-days', '365', '-sha256', '-extfile', extensions, '-out', cert,
         ]);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createLifecycleClient, type DecodedJws } from '@dsts/client';
+import { createLifecycleClient, type DecodedJws, resolveLifecycleCredentials } from '@dsts/client';
 import { type DeviceIdentity, openDevelopmentCa } from './dev-ca';
 import { authenticateDevice, fetchJwks, registerDevice, verifyDeviceToken } from './device-flow';
 import { summarizeLatencies } from './latency-stats';
@@ -26,7 +26,13 @@ throughput and latency percentiles (--count > 1).
 
 options:
   --gateway URL         auth-gateway (default: $DSTS_GATEWAY_URL or http://127.0.0.1:7001)
-  --address HOST:PORT   lifecycle-api (default: $DSTS_GRPC_ADDRESS or 127.0.0.1:7000)
+  --address HOST:PORT   lifecycle-api (default: $DSTS_GRPC_ADDRESS or localhost:7000)
+  --ca FILE             CA of the lifecycle-api's certificate (default: $DSTS_GRPC_CA or .data/tls/ca.pem of npm start)
+  --client-cert FILE, --client-key FILE
+                        client certificate and key for CreateDevice (default: $DSTS_GRPC_CLIENT_CERT and
+                        $DSTS_GRPC_CLIENT_KEY, or .data/tls/admin.pem and admin.key)
+  --app-token JWT       app access token (Bearer) instead of the default certificate (default: $DSTS_GRPC_APP_TOKEN)
+  --insecure            plaintext without credentials, for a lifecycle-api in compatibility mode
   --tid T               tenant id (default: sim-tenant)
   --device-id D         device id; with --count N the devices are D-1 … D-N (default: sim-device)
   --count N             devices to simulate (default 1)
@@ -34,14 +40,21 @@ options:
   --data-dir DIR        CA and device files (default: .data/device-sim in the repository)
   --help                show this help`;
 
+const WORKSPACE_ROOT = resolve(__dirname, '../../..');
+
 const OPTIONS = {
   gateway: { type: 'string' },
   address: { type: 'string' },
+  ca: { type: 'string' },
+  'client-cert': { type: 'string' },
+  'client-key': { type: 'string' },
+  'app-token': { type: 'string' },
+  insecure: { type: 'boolean' },
   tid: { type: 'string', default: 'sim-tenant' },
   'device-id': { type: 'string', default: 'sim-device' },
   count: { type: 'string', default: '1' },
   concurrency: { type: 'string', default: '1' },
-  'data-dir': { type: 'string', default: resolve(__dirname, '../../../.data/device-sim') },
+  'data-dir': { type: 'string', default: resolve(WORKSPACE_ROOT, '.data/device-sim') },
   help: { type: 'boolean' },
 } as const;
 
@@ -70,7 +83,14 @@ export async function runSimulator(argv: string[], io: SimulatorIo): Promise<num
     return 0;
   }
   const gateway = values.gateway ?? io.env['DSTS_GATEWAY_URL'] ?? 'http://127.0.0.1:7001';
-  const client = createLifecycleClient(values.address ?? io.env['DSTS_GRPC_ADDRESS'] ?? '127.0.0.1:7000');
+  let credentials;
+  try {
+    credentials = await resolveLifecycleCredentials(values, io.env, WORKSPACE_ROOT);
+  } catch (error) {
+    io.stderr(`device-sim: ${errorText(error)}`);
+    return 1;
+  }
+  const client = createLifecycleClient(values.address ?? io.env['DSTS_GRPC_ADDRESS'] ?? 'localhost:7000', credentials);
   const tid = values.tid;
   const deviceIds = count === 1 ? [values['device-id']] : Array.from({ length: count }, (_, i) => `${values['device-id']}-${i + 1}`);
   try {

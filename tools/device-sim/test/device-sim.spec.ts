@@ -25,7 +25,7 @@ describe('device-sim against the built services', () => {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
       progress: (text) => (stderr += text),
-      env: {},
+      env: services.tls.toolEnv,
     });
     return { code, stdout, stderr };
   }
@@ -65,7 +65,7 @@ describe('device-sim against the built services', () => {
 
   it('fails with exit code 1 and the gateway\'s reason when a device cannot authenticate', async () => {
     expect((await simulate('--tid', 'sim-t', '--device-id', 'sim-blocked')).code).toBe(0);
-    const client = createLifecycleClient(services.grpcAddress);
+    const client = createLifecycleClient(services.grpcAddress, services.tls.credentials(services.tls.admin));
     await client.call('updateDevice', { tid: 'sim-t', deviceId: 'sim-blocked', updateMask: ['enabled'], update: { isEnabled: false } });
     client.close();
     const { code, stdout, stderr } = await simulate('--tid', 'sim-t', '--device-id', 'sim-blocked');

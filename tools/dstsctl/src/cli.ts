@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLifecycleClient, LifecycleCallError } from '@dsts/client';
+import { CREDENTIAL_ENVIRONMENT, createLifecycleClient, LifecycleCallError, type LifecycleCredentials, resolveLifecycleCredentials } from '@dsts/client';
 import { type Command, type OptionSpec, UsageError } from './command';
+import { appCommands } from './commands/apps.commands';
 import { deviceCommands } from './commands/devices.commands';
 import { enrollmentTokenCommands } from './commands/enrollment-tokens.commands';
 import { keyCommands } from './commands/keys.commands';
@@ -13,15 +15,28 @@ export interface CliIo {
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-const DEFAULT_ADDRESS = '127.0.0.1:7000';
+// The name in the server certificate `npm start` makes (localhost and 127.0.0.1).
+const DEFAULT_ADDRESS = 'localhost:7000';
+const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
-const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands];
+const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...appCommands];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS})`, value: 'HOST:PORT' },
+  ca: { type: 'string', description: `CA of the server certificate (default: $${CREDENTIAL_ENVIRONMENT.ca} or .data/tls/ca.pem of npm start)`, value: 'FILE' },
+  'client-cert': { type: 'string', description: `client certificate, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-cert']} or .data/tls/admin.pem)`, value: 'FILE' },
+  'client-key': { type: 'string', description: `its private key, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-key']} or .data/tls/admin.key)`, value: 'FILE' },
+  'app-token': { type: 'string', description: `app access token (dstsctl apps token), sent as Bearer instead of the default certificate (default: $${CREDENTIAL_ENVIRONMENT['app-token']})`, value: 'JWT' },
+  insecure: { type: 'boolean', description: `plaintext, no credentials: a server with LIFECYCLE_AUTH=insecure-compat ($${CREDENTIAL_ENVIRONMENT.insecure}=true)` },
   json: { type: 'boolean', description: 'print JSON instead of a table' },
   help: { type: 'boolean', description: 'show this help' },
 };
+
+// A command option named like a global one would silently lose to it (as --cert and --token once did).
+for (const command of COMMANDS) {
+  const shadowed = Object.keys(command.options).filter((name) => name in GLOBAL_OPTIONS);
+  if (shadowed.length > 0) throw new Error(`dstsctl ${command.group} ${command.name}: --${shadowed.join(', --')} is also a global option`);
+}
 
 const optionLines = (options: Record<string, OptionSpec>) =>
   Object.entries(options).map(([name, spec]) => {
@@ -78,7 +93,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const missing = Object.entries(command.options).find(([option, spec]) => spec.required && !values[option]);
     if (missing) throw new UsageError(`--${missing[0]} is required`);
-    const client = createLifecycleClient((values['address'] as string | undefined) ?? io.env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS);
+    let credentials: LifecycleCredentials;
+    try {
+      credentials = await resolveLifecycleCredentials(
+        {
+          ca: values['ca'] as string | undefined,
+          'client-cert': values['client-cert'] as string | undefined,
+          'client-key': values['client-key'] as string | undefined,
+          'app-token': values['app-token'] as string | undefined,
+          insecure: values['insecure'] as boolean | undefined,
+        },
+        io.env,
+        WORKSPACE_ROOT,
+      );
+    } catch (error) {
+      io.stderr(`dstsctl: ${(error as Error).message}`);
+      return EXIT_FAILURE;
+    }
+    const client = createLifecycleClient((values['address'] as string | undefined) ?? io.env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS, credentials);
     try {
       const result = await command.run(client, values);
       io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);

@@ -3,11 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type BuiltServices, createTestCa, startBuiltServices, type TestCa, type TestDevice } from '@dsts/testing';
+import { type BuiltServices, createTestApp, createTestCa, startBuiltServices, type TestCa, type TestDevice, writeAppsFile } from '@dsts/testing';
 import { runCli } from '../src/cli';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 const TID = 'acme';
+// A registered app that may read devices, nothing else (APPS_FILE + permissions file).
+const reader = createTestApp('dstsctl-reader');
 
 describe('dstsctl against the built services', () => {
   let services: BuiltServices;
@@ -15,23 +17,29 @@ describe('dstsctl against the built services', () => {
   let folder: string;
 
   beforeAll(async () => {
-    [services, ca, folder] = await Promise.all([startBuiltServices(), createTestCa(), mkdtemp(join(tmpdir(), 'dstsctl-'))]);
+    [services, ca, folder] = await Promise.all([
+      startBuiltServices({ grants: { apps: { [reader.id]: ['devices:read'] } }, env: { APPS_FILE: writeAppsFile([reader]) } }),
+      createTestCa(),
+      mkdtemp(join(tmpdir(), 'dstsctl-')),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await services?.stop();
     await rm(folder, { recursive: true, force: true });
   });
 
-  async function dstsctl(...argv: string[]) {
+  /** dstsctl with `env` as its environment (default: the CA and admin certificate of the services). */
+  async function dstsctlWith(env: Record<string, string>, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
     const code = await runCli([...argv, '--address', services.grpcAddress], {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
-      env: {},
+      env,
     });
     return { code, stdout, stderr };
   }
+  const dstsctl = (...argv: string[]) => dstsctlWith(services.tls.toolEnv, ...argv);
   const json = async (...argv: string[]) => {
     const result = await dstsctl(...argv, '--json');
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -165,9 +173,46 @@ describe('dstsctl against the built services', () => {
     expect((await dstsctl('keys', 'list')).stdout).toMatch(/^KID\s+KTY\s+ALG\s+USE\n[0-9a-f]{64}\s+RSA\s+RS512\s+sig\n$/);
   });
 
+  it('gets an app token over gRPC with the app key alone, then acts as that app with --app-token, within its permissions', async () => {
+    const caOnly = { DSTS_GRPC_CA: services.tls.toolEnv.DSTS_GRPC_CA, DSTS_DATA_DIR: folder };
+    const appKey = join(folder, 'reader.key');
+    await writeFile(appKey, reader.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+
+    const issued = await dstsctlWith(caOnly, 'apps', 'token', '--app-id', reader.id, '--app-key', appKey);
+    expect(issued).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+\n$/) });
+    const token = issued.stdout.trim();
+
+    expect(await dstsctlWith(caOnly, 'devices', 'list', '--tid', TID, '--app-token', token)).toMatchObject({ code: 0, stderr: '' });
+    expect(await dstsctlWith({ ...caOnly, DSTS_GRPC_APP_TOKEN: token }, 'devices', 'delete', '--tid', TID, '--device-id', 'printer-1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'dstsctl: devices delete failed: PERMISSION_DENIED: permission denied\n',
+    });
+    expect(await dstsctlWith(caOnly, 'devices', 'list', '--tid', TID)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'dstsctl: devices list failed: UNAUTHENTICATED: authentication required\n',
+    });
+  });
+
+  it('says where the credentials are missing, and never sends a token in plaintext', async () => {
+    expect(await dstsctlWith({ DSTS_DATA_DIR: folder }, 'keys', 'list')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`no CA certificate for the lifecycle-api's TLS: run npm start once (it makes ${join(folder, 'tls', 'ca.pem')})`),
+    });
+    expect(await dstsctl('keys', 'list', '--insecure', '--app-token', 'x.y.z')).toMatchObject({
+      code: 1,
+      stderr: 'dstsctl: a bearer token is only sent over TLS: drop --insecure or --app-token\n',
+    });
+    expect(await dstsctlWith({ DSTS_GRPC_CA: services.tls.toolEnv.DSTS_GRPC_CA }, 'keys', 'list', '--client-cert', services.tls.toolEnv.DSTS_GRPC_CLIENT_CERT)).toMatchObject({
+      code: 1,
+      stderr: 'dstsctl: --client-cert and --client-key go together\n',
+    });
+  });
+
   it('runs as `npm run dstsctl`, with the address from DSTS_GRPC_ADDRESS and a non-zero exit code on failure', async () => {
     const run = promisify(execFile);
-    const env = { ...process.env, DSTS_GRPC_ADDRESS: services.grpcAddress };
+    const env = { ...process.env, ...services.tls.toolEnv, DSTS_GRPC_ADDRESS: services.grpcAddress };
     const { stdout } = await run('npm', ['run', '-s', 'dstsctl', '--', 'keys', 'list', '--json'], { cwd: WORKSPACE_ROOT, env });
     expect(JSON.parse(stdout).keys).toHaveLength(1);
     await expect(run('npm', ['run', '-s', 'dstsctl', '--', 'devices', 'get', '--tid', TID, '--device-id', 'nobody'], { cwd: WORKSPACE_ROOT, env })).rejects.toMatchObject({

@@ -3,6 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { ensureLocalTls } from './local-tls';
 import { readOrCreateSecret } from './secret-file';
 
 /** What `npm start` reads (besides everything the services read themselves). */
@@ -53,8 +54,10 @@ function stopService(child: ChildProcess): Promise<void> {
  * The run command: PostgreSQL from DATABASE_URL or embedded (project-local,
  * kept across restarts), Redis from REDIS_URL or the in-process cache
  * (CACHE=memory, single instance), the key-encryption key from
- * SIGNING_KEY_ENCRYPTION_KEY or generated once into the data folder; then
- * both built services as child processes. The services migrate the database
+ * SIGNING_KEY_ENCRYPTION_KEY or generated once into the data folder, the
+ * lifecycle-api's TLS and admin client certificate generated once into
+ * `<data folder>/tls` (unless LIFECYCLE_AUTH=insecure-compat); then both
+ * built services as child processes. The services migrate the database
  * at start.
  */
 export async function startStack(settings: StackSettings): Promise<RunningStack> {
@@ -81,7 +84,14 @@ export async function startStack(settings: StackSettings): Promise<RunningStack>
   const encryptionKey =
     env['SIGNING_KEY_ENCRYPTION_KEY'] || (await readOrCreateSecret(join(settings.dataDir, 'signing-key-encryption.key'), 32));
 
-  const serviceEnv = { ...env, DATABASE_URL: databaseUrl, CACHE: cache, SIGNING_KEY_ENCRYPTION_KEY: encryptionKey };
+  const serviceEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: databaseUrl, CACHE: cache, SIGNING_KEY_ENCRYPTION_KEY: encryptionKey };
+  if (env['LIFECYCLE_AUTH'] === 'insecure-compat') {
+    log('LIFECYCLE_AUTH=insecure-compat: the lifecycle-api is plaintext and unauthenticated (dstsctl and device-sim need --insecure)');
+  } else {
+    // Variables the operator set win; the generated local files fill in the rest.
+    for (const [variable, value] of Object.entries(await ensureLocalTls(settings.dataDir))) serviceEnv[variable] = env[variable] || value;
+    log(`lifecycle-api on TLS; dstsctl and device-sim use the admin certificate in ${join(settings.dataDir, 'tls')}`);
+  }
   const services = SERVICES.map((service) =>
     spawn(process.execPath, [join(settings.root, 'dist/apps', service, 'main.js')], { cwd: settings.root, env: serviceEnv, stdio: settings.stdio }),
   );

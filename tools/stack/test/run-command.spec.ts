@@ -3,12 +3,13 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { createLifecycleClient, type Jwks, signClientAssertion, verifyWithJwks } from '@dsts/client';
+import { createLifecycleClient, type Jwks, resolveLifecycleCredentials, signClientAssertion, verifyWithJwks } from '@dsts/client';
 import { alive, type RunCommand, startRunCommand } from './run-command';
 
 const openssl = (...args: string[]) => promisify(execFile)('openssl', args);
+const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
 /** A CA and a device certificate (CN = device, O = tenant; SPEC §2 extensions) made with the openssl command line only. */
 async function opensslDevice(folder: string, tenantId: string, deviceId: string) {
@@ -65,7 +66,8 @@ describe('npm start on a machine without Postgres or Redis (embedded PostgreSQL,
     state.run = await startRunCommand(state.dataDir);
     expect(state.run.output()).toContain('single instance only');
     const device = await opensslDevice(await mkdtemp(join(state.dataDir, 'certs-')), 'e2e-tenant', 'e2e-device-1');
-    const client = createLifecycleClient(state.run.grpcAddress);
+    // What dstsctl and device-sim do: pick up the CA and admin certificate npm start made in the data folder.
+    const client = createLifecycleClient(state.run.grpcAddress, await resolveLifecycleCredentials({}, { DSTS_DATA_DIR: state.dataDir }, WORKSPACE_ROOT));
     let jwks: Jwks;
     try {
       await client.call('createDevice', { tid: device.tenantId, deviceId: device.deviceId, deviceCertificate: device.certificateDer });
@@ -87,15 +89,26 @@ describe('npm start on a machine without Postgres or Redis (embedded PostgreSQL,
     } finally {
       client.close();
     }
+    // Without the admin certificate the server still talks TLS, but refuses the operation.
+    const stranger = createLifecycleClient(state.run.grpcAddress, { ca: await readFile(join(state.dataDir, 'tls', 'ca.pem')) });
+    await expect(stranger.call('getDevice', { tid: device.tenantId, deviceId: device.deviceId })).rejects.toMatchObject({ status: 16, source: 'transport' });
+    stranger.close();
 
     const started = await stopCleanly(state.run, 'SIGTERM', false, state.dataDir);
     expect([...started.values()].some((args) => args.includes('bin/postgres'))).toBe(true);
     expect((await stat(join(state.dataDir, 'signing-key-encryption.key'))).mode & 0o777).toBe(0o600);
+    const tls = (name: string) => join(state.dataDir, 'tls', name);
+    expect((await stat(join(state.dataDir, 'tls'))).mode & 0o777).toBe(0o700);
+    for (const key of ['ca.key', 'server.key', 'admin.key']) expect((await stat(tls(key))).mode & 0o777).toBe(0o600);
+    expect(await readFile(tls('permissions.yaml'), 'utf8')).toContain('"CN=dsts-local-admin,O=DSTS local":\n    - devices:read\n');
+    const localCa = await readFile(tls('ca.pem'));
 
     // Second start: same cluster (the tombstone is still there), same signing key (decrypted with the kept key file).
     state.run = await startRunCommand(state.dataDir);
     expect(await authenticate(state.run.gatewayUrl, device)).toMatchObject({ status: 410 });
     expect(await jwksOf(state.run.gatewayUrl)).toEqual(jwks);
+    // Same local CA (so the admin certificate the tools hold stays valid).
+    expect(await readFile(tls('ca.pem'))).toEqual(localCa);
     // Ctrl-C: SIGINT to the whole process group.
     await stopCleanly(state.run, 'SIGINT', true, state.dataDir);
   }, 90_000);

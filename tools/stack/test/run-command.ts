@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { channelCredentials, resolveLifecycleCredentials } from '@dsts/client';
 import { freePort, waitUntilServing } from '@dsts/testing';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../..');
@@ -80,7 +81,11 @@ export async function startRunCommand(
     },
   };
   try {
-    await waitUntilServing(run.grpcAddress, run.gatewayUrl, () => child.exitCode !== null);
+    // Health is open: the CA the stack generates (or plaintext in compatibility mode) is all it takes.
+    const toolEnv = { DSTS_DATA_DIR: dataDir, DSTS_GRPC_INSECURE: env['LIFECYCLE_AUTH'] === 'insecure-compat' ? 'true' : undefined };
+    await waitUntilServing(run.grpcAddress, run.gatewayUrl, () => child.exitCode !== null, async () =>
+      channelCredentials(await resolveLifecycleCredentials({}, toolEnv, WORKSPACE_ROOT)),
+    );
   } catch (error) {
     if (child.exitCode === null) await run.signal('SIGTERM');
     throw new Error(`${(error as Error).message}:\n${output}`);

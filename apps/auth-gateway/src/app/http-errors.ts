@@ -5,6 +5,7 @@ import { DstsError, type ErrorKind, isDstsError, publicMessage } from '@dsts/err
 const HTTP_STATUS: Record<ErrorKind, number> = {
   invalid_argument: 400,
   unauthenticated: 401,
+  permission_denied: 403,
   not_found: 404,
   gone: 410,
   already_exists: 409,

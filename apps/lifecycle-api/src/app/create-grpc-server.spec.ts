@@ -1,6 +1,5 @@
 import {
   type Client,
-  credentials,
   type GrpcObject,
   loadPackageDefinition,
   type ServiceClientConstructor,
@@ -40,7 +39,7 @@ describe('lifecycle-api gRPC server', () => {
     const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
     const Health = (definition['grpc'] as GrpcObject)['health'] as GrpcObject;
     const HealthClient = (Health['v1'] as GrpcObject)['Health'] as ServiceClientConstructor;
-    const health = new HealthClient(address, credentials.createInsecure()) as unknown as Client & {
+    const health = new HealthClient(address, api.credentials) as unknown as Client & {
       check(req: { service: string }, cb: (e: Error | null, r: { status: string }) => void): void;
     };
     const check = (service: string) =>

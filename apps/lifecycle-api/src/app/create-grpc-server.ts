@@ -19,6 +19,7 @@ import {
   ValidateEnrollmentTokenResponse,
 } from '@dsts/proto';
 import { authenticateApp } from './authenticate-app.rpc';
+import { callerAuthenticationInterceptor } from './caller-authentication.interceptor';
 import { createDevice } from './create-device.rpc';
 import { createEnrollmentToken } from './create-enrollment-token.rpc';
 import { deleteDevice } from './delete-device.rpc';
@@ -41,11 +42,15 @@ export const DEVICE_STS_SERVICE_NAME = 'krypton.dsts.DeviceSTS';
 export interface LifecycleGrpcServer {
   server: Server;
   health: HealthImplementation;
+  /** Only grpc.health.v1, same statuses, for probes that cannot do TLS (GRPC_HEALTH_PORT). */
+  healthServer: Server | undefined;
 }
 
 /**
  * Builds the gRPC server (not bound): DeviceSTS, the standard health service
- * and server reflection. Every RPC goes through `headerUnary`/`plainUnary`.
+ * and server reflection, every call admitted by the caller authentication
+ * interceptor (unless in compatibility mode), every RPC through
+ * `headerUnary`/`plainUnary`.
  */
 export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   const rpc: RpcDeps = {
@@ -54,7 +59,10 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
     enrollmentTokens: createEnrollmentTokenRepository(deps.prisma),
     deviceCache: createDeviceCache(deps.cache, deps.config.devices.cacheTtlSeconds),
   };
-  const server = new Server({ 'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes });
+  const server = new Server({
+    'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes,
+    interceptors: deps.callers === 'insecure-compat' ? [] : [callerAuthenticationInterceptor({ ...deps, authenticator: deps.callers })],
+  });
   const implementation: DeviceSTSServer = {
     ping: plainUnary(deps, 'Ping', ping(deps.clock)),
     createDevice: headerUnary(deps, 'CreateDevice', createDevice(rpc), CreateDeviceResponse.create),
@@ -96,5 +104,10 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   const health = new HealthImplementation({ '': 'SERVING', [DEVICE_STS_SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   addReflection(server);
-  return { server, health };
+  let healthServer: Server | undefined;
+  if (deps.config.grpc.healthPort !== undefined) {
+    healthServer = new Server();
+    health.addToServer(healthServer);
+  }
+  return { server, health, healthServer };
 }

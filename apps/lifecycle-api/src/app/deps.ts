@@ -1,4 +1,5 @@
 import type { Cache, DeviceCache } from '@dsts/cache';
+import type { CallerAuthenticator } from '@dsts/caller-auth';
 import type { Config } from '@dsts/config';
 import type { DeviceRepository, EnrollmentTokenRepository, PrismaClient } from '@dsts/db';
 import type { SigningKeyStore } from '@dsts/keys';
@@ -17,6 +18,8 @@ export interface LifecycleApiDeps {
   keys: Pick<SigningKeyStore, 'publishedJwks'>;
   /** The auth-gateway's app authentication (same challenges, apps and keys). */
   apps: AppAuthenticator;
+  /** Who may call what (the authentication interceptor), or everyone in compatibility mode (LIFECYCLE_AUTH). */
+  callers: CallerAuthenticator | 'insecure-compat';
 }
 
 /** What the RPC handlers use: the deps plus the ports built on them by createGrpcServer. */

@@ -7,6 +7,7 @@ const GRPC_STATUS: Record<ErrorKind, GrpcStatus> = {
   unsupported_media_type: GrpcStatus.INVALID_ARGUMENT,
   payload_too_large: GrpcStatus.INVALID_ARGUMENT,
   unauthenticated: GrpcStatus.UNAUTHENTICATED,
+  permission_denied: GrpcStatus.PERMISSION_DENIED,
   not_found: GrpcStatus.NOT_FOUND,
   gone: GrpcStatus.NOT_FOUND,
   already_exists: GrpcStatus.ALREADY_EXISTS,

@@ -38,13 +38,14 @@ describe.each([
 
   const curl = async (...args: string[]) => {
     const target = args[args.length - 1].startsWith('/') ? (args.pop() as string) : '';
+    // TLS trusting the test CA, without a client certificate: reflection, health and Ping are open.
     const { stdout } = await promisify(execFile)(BUF, [
       'curl',
       '--protocol=grpc',
-      '--http2-prior-knowledge',
+      `--cacert=${api.tls?.env.GRPC_TLS_CLIENT_CA_FILE}`,
       `--reflect-protocol=${protocol}`,
       ...args,
-      `http://${api.address}${target}`,
+      `https://${api.address}${target}`,
     ]);
     return stdout;
   };

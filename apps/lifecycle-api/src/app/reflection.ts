@@ -8,7 +8,7 @@ import {
 import { create, type DescFile, type DescService, fromBinary, type Message, toBinary } from '@bufbuild/protobuf';
 import { loadReflectionDescriptors, type ReflectionDescriptors } from './reflection-descriptors';
 
-const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
 
 /** ServerReflectionRequest (same shape in v1 and v1alpha), as decoded by @bufbuild/protobuf. */
 type ReflectionRequest = Message & {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { credentials, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { DeviceSTSClient, DeviceSTSService, type DstsResponseHeader } from '@dsts/proto';
+import { channelCredentials, type LifecycleCredentials } from './lifecycle-credentials';
 import { type DeepPartial, REQUEST_TYPES, type RequestOf, type ResponseOf, type RpcName } from './lifecycle-rpc';
 
 /** A failed lifecycle-api call: `header.status` ≠ 0, or the gRPC call itself failed. */
@@ -37,9 +38,9 @@ export interface LifecycleClientOptions {
 
 const statusName = (code: number) => Object.entries(GrpcStatus).find(([, value]) => value === code)?.[0] ?? String(code);
 
-/** A plaintext gRPC client of the lifecycle-api at `host:port`. */
-export function createLifecycleClient(address: string, options: LifecycleClientOptions = {}): LifecycleClient {
-  const client = new DeviceSTSClient(address, credentials.createInsecure());
+/** A gRPC client of the lifecycle-api at `host:port`. */
+export function createLifecycleClient(address: string, credentials: LifecycleCredentials, options: LifecycleClientOptions = {}): LifecycleClient {
+  const client = new DeviceSTSClient(address, channelCredentials(credentials));
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
     call<K extends RpcName>(rpc: K, request: LifecycleRequest<K>) {

@@ -18,8 +18,17 @@ describe('loadConfig', () => {
     const config = loadConfig(minimal);
 
     expect(config.rest).toEqual({ host: '0.0.0.0', port: 7001 });
-    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 7000, maxReceiveMessageBytes: 8 * 1024 * 1024, realStatusCodes: false, healthCheckSeconds: 5 });
+    expect(config.grpc).toEqual({
+      host: '0.0.0.0',
+      port: 7000,
+      maxReceiveMessageBytes: 8 * 1024 * 1024,
+      realStatusCodes: false,
+      healthCheckSeconds: 5,
+      tls: { certFile: undefined, keyFile: undefined, clientCaFile: undefined },
+      healthPort: undefined,
+    });
     expect(config.metrics).toEqual({ port: 9464 });
+    expect(config.lifecycleAuth).toEqual({ mode: 'required', permissionsFile: undefined });
     expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'dsts:' });
     expect(config.cache).toEqual({ backend: 'redis' });
@@ -57,6 +66,22 @@ describe('loadConfig', () => {
     expect(config.grpc).toMatchObject({ maxReceiveMessageBytes: 5_242_880, realStatusCodes: true, healthCheckSeconds: 2 });
     expect(config.metrics).toEqual({ port: 0 });
     expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 30 });
+  });
+
+  it('reads the lifecycle-api access settings; the health port is off unless set, and never 0', () => {
+    const config = loadConfig({
+      ...minimal,
+      GRPC_TLS_CERT_FILE: '/tls/tls.crt',
+      GRPC_TLS_KEY_FILE: '/tls/tls.key',
+      GRPC_TLS_CLIENT_CA_FILE: '/tls/ca.crt',
+      GRPC_HEALTH_PORT: '7002',
+      LIFECYCLE_AUTH: 'insecure-compat',
+      LIFECYCLE_PERMISSIONS_FILE: '/config/permissions.yaml',
+    });
+    expect(config.grpc).toMatchObject({ tls: { certFile: '/tls/tls.crt', keyFile: '/tls/tls.key', clientCaFile: '/tls/ca.crt' }, healthPort: 7002 });
+    expect(config.lifecycleAuth).toEqual({ mode: 'insecure-compat', permissionsFile: '/config/permissions.yaml' });
+    expect(problemsOf({ ...minimal, GRPC_HEALTH_PORT: '0' })).toEqual(['GRPC_HEALTH_PORT must be a port number (1-65535)']);
+    expect(problemsOf({ ...minimal, LIFECYCLE_AUTH: 'none' })).toEqual(['LIFECYCLE_AUTH must be required or insecure-compat']);
   });
 
   it('selects the in-process cache with CACHE=memory and refuses other backends', () => {

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 
+const portText = z.string().regex(/^\d{1,5}$/, { message: 'must be a port number (0-65535)' });
 const port = (fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,5}$/, { message: 'must be a port number (0-65535)' })
+  portText
     .default(String(fallback))
     .transform(Number)
     .pipe(z.number().max(65535, { message: 'must be a port number (0-65535)' }));
+/** A port that is off unless set (0 is refused: it would bind a random port nobody knows). */
+const optionalPort = portText
+  .transform(Number)
+  .pipe(z.number().min(1, { message: 'must be a port number (1-65535)' }).max(65535, { message: 'must be a port number (1-65535)' }))
+  .optional();
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -27,6 +31,14 @@ const url = (protocols: string[]) =>
 /** Token signing algorithms a key store can be configured for (SPEC §4); EdDSA is Ed25519. */
 export const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/**
+ * What a caller of the lifecycle-api may be allowed to do: the vocabulary of
+ * LIFECYCLE_PERMISSIONS_FILE. Each operation needs exactly one of them (the
+ * table is in the lifecycle-api).
+ */
+export const PERMISSIONS = ['devices:read', 'devices:write', 'enrollment:read', 'enrollment:write', 'enrollment:validate', 'keys:read'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 const seconds = (fallback: number, max = 31_536_000) => z.coerce.number().int().min(0).max(max).default(fallback);
 
@@ -59,6 +71,12 @@ const environmentSchema = z.object({
   GRPC_REAL_STATUS_CODES: bool(false),
   GRPC_HEALTH_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   METRICS_PORT: port(9464),
+  GRPC_TLS_CERT_FILE: z.string().optional(),
+  GRPC_TLS_KEY_FILE: z.string().optional(),
+  GRPC_TLS_CLIENT_CA_FILE: z.string().optional(),
+  GRPC_HEALTH_PORT: optionalPort,
+  LIFECYCLE_AUTH: z.enum(['required', 'insecure-compat'], { message: 'must be required or insecure-compat' }).default('required'),
+  LIFECYCLE_PERMISSIONS_FILE: z.string().optional(),
   DEVICE_CERT_ALLOW_EC_P256: bool(false),
   DEVICE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   TOKEN_ISSUER: z.string().min(1).default('HP Device Token Service'),
@@ -103,9 +121,19 @@ export interface Config {
     readonly realStatusCodes: boolean;
     /** How often the health service re-checks the database (NOT_SERVING while it is unreachable). */
     readonly healthCheckSeconds: number;
+    /** PEM files of the lifecycle-api's TLS: server certificate (chain), its key, the admin CA bundle for client certificates. */
+    readonly tls: { readonly certFile?: string; readonly keyFile?: string; readonly clientCaFile?: string };
+    /** Extra plaintext port serving only grpc.health.v1 (probes that cannot do TLS); undefined = none. */
+    readonly healthPort: number | undefined;
   };
   /** Port of the lifecycle-api's Prometheus endpoint (`GET /metrics`, on GRPC_HOST); 0 = none. */
   readonly metrics: { readonly port: number };
+  /**
+   * Who may call the lifecycle-api: `required` (mTLS or app bearer tokens,
+   * per-operation permissions from `permissionsFile`), or `insecure-compat`
+   * (plaintext and unauthenticated, as the original).
+   */
+  readonly lifecycleAuth: { readonly mode: 'required' | 'insecure-compat'; readonly permissionsFile: string | undefined };
   readonly devices: {
     /** Accept EC P-256 device certificates (SPEC §2 [beyond]); RSA only when false. */
     readonly allowEcP256: boolean;
@@ -194,8 +222,11 @@ export function loadConfig(environment: Environment = process.env): Config {
       maxReceiveMessageBytes: env.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
       realStatusCodes: env.GRPC_REAL_STATUS_CODES,
       healthCheckSeconds: env.GRPC_HEALTH_CHECK_SECONDS,
+      tls: { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE, clientCaFile: env.GRPC_TLS_CLIENT_CA_FILE },
+      healthPort: env.GRPC_HEALTH_PORT,
     },
     metrics: { port: env.METRICS_PORT },
+    lifecycleAuth: { mode: env.LIFECYCLE_AUTH, permissionsFile: env.LIFECYCLE_PERMISSIONS_FILE },
     devices: { allowEcP256: env.DEVICE_CERT_ALLOW_EC_P256, cacheTtlSeconds: env.DEVICE_CACHE_TTL_SECONDS },
     tokens: { issuer: env.TOKEN_ISSUER },
     signingKeys: {

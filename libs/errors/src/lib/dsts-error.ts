@@ -6,6 +6,7 @@ export type ErrorKind =
   | 'invalid_argument'
   | 'unsupported_media_type'
   | 'unauthenticated'
+  | 'permission_denied'
   | 'not_found'
   | 'gone'
   | 'already_exists'
@@ -41,6 +42,12 @@ export const ERROR_KINDS = {
   /** Unknown app ids fail like any other authentication, so app ids cannot be probed. */
   APP_NOT_FOUND: 'unauthenticated',
   APP_DISABLED: 'unauthenticated',
+  /** An access token presented as a credential failed verification (signature, issuer, expiry, type). */
+  ACCESS_TOKEN_INVALID: 'unauthenticated',
+  /** A caller of an admin API without valid credentials; the cause says why, the message never does. */
+  CALLER_UNAUTHENTICATED: 'unauthenticated',
+  /** An authenticated caller without the permission an operation needs. */
+  PERMISSION_DENIED: 'permission_denied',
   RATE_LIMITED: 'rate_limited',
   OVERLOADED: 'overloaded',
   DEPENDENCY_UNAVAILABLE: 'overloaded',

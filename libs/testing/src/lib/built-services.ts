@@ -1,19 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { type ChannelCredentials, credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { channelCredentials } from '@dsts/client';
 import { testEncryptionKey } from './test-infrastructure';
+import { type TestGrants, type TestTls, writeTestTls } from './test-tls';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 const START_TIMEOUT_MS = 30_000;
 
 export interface BuiltServices {
-  /** lifecycle-api, `127.0.0.1:<port>`. */
+  /** lifecycle-api, `127.0.0.1:<port>` (TLS, client certificates from `tls.pki`, the admin's granted everything). */
   grpcAddress: string;
+  /** lifecycle-api's plaintext health-only port (GRPC_HEALTH_PORT), `127.0.0.1:<port>`. */
+  grpcHealthAddress: string;
   /** lifecycle-api's Prometheus endpoint, `http://127.0.0.1:<port>/metrics`. */
   lifecycleMetricsUrl: string;
+  tls: TestTls;
   /** auth-gateway, `http://127.0.0.1:<port>`. */
   gatewayUrl: string;
   /** What both processes printed so far (for failure messages). */
@@ -30,11 +35,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** What `grpc.health.v1.Health/Check` answers for `service` (e.g. `SERVING`), or `unreachable`. */
-export function grpcHealthStatus(address: string, service = ''): Promise<string> {
+/**
+ * What `grpc.health.v1.Health/Check` answers for `service` (e.g. `SERVING`), or
+ * `unreachable` (also when the credentials cannot be made yet).
+ */
+export async function grpcHealthStatus(
+  address: string,
+  service = '',
+  makeCredentials: () => Promise<ChannelCredentials> = async () => credentials.createInsecure(),
+): Promise<string> {
+  let callCredentials: ChannelCredentials;
+  try {
+    callCredentials = await makeCredentials();
+  } catch {
+    return 'unreachable';
+  }
   const definition = loadPackageDefinition(loadSync(healthProtoPath, { enums: String }));
   const Health = ((definition['grpc'] as GrpcObject)['health'] as GrpcObject)['v1'] as GrpcObject;
-  const client = new (Health['Health'] as ServiceClientConstructor)(address, credentials.createInsecure());
+  const client = new (Health['Health'] as ServiceClientConstructor)(address, callCredentials);
   return new Promise<string>((done) =>
     client['check']({ service }, { deadline: Date.now() + 1_000 }, (error: Error | null, response?: { status: string }) => {
       client.close();
@@ -65,12 +83,18 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 /**
  * Resolves once the gateway's /ready answers 200 and the lifecycle-api's gRPC
- * health check says SERVING; rejects after 30 s or as soon as `gaveUp()`
- * (e.g. a process exited).
+ * health check (over `grpcCredentials`, which may fail while the files they
+ * need are being made) says SERVING; rejects after 30 s or as soon as
+ * `gaveUp()` (e.g. a process exited).
  */
-export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, gaveUp: () => boolean): Promise<void> {
+export async function waitUntilServing(
+  grpcAddress: string,
+  gatewayUrl: string,
+  gaveUp: () => boolean,
+  grpcCredentials: () => Promise<ChannelCredentials>,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!((await gatewayReady(gatewayUrl)) && (await grpcHealthStatus(grpcAddress)) === 'SERVING')) {
+  while (!((await gatewayReady(gatewayUrl)) && (await grpcHealthStatus(grpcAddress, '', grpcCredentials)) === 'SERVING')) {
     if (Date.now() > deadline || gaveUp()) throw new Error('services did not become ready');
     await new Promise((done) => setTimeout(done, 200));
   }
@@ -82,17 +106,21 @@ export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, 
  * on free ports, against the jest run's database (DATABASE_URL) and Redis key
  * prefix, with the run's key-encryption key (`testEncryptionKey` of the
  * database, so in-process tests on the same database can use the signing keys
- * these processes create) and `env` on top; resolves once the
- * gateway's /ready answers 200 and the gRPC health check says SERVING.
+ * these processes create), the lifecycle-api on TLS ({@link writeTestTls},
+ * plus `grants`), and `env` on top; resolves once the gateway's /ready
+ * answers 200 and the gRPC health check says SERVING.
  */
-export async function startBuiltServices(options: { env?: Record<string, string> } = {}): Promise<BuiltServices> {
-  const [grpcPort, restPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+export async function startBuiltServices(options: { grants?: TestGrants; env?: Record<string, string> } = {}): Promise<BuiltServices> {
+  const [grpcPort, grpcHealthPort, restPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const tls = await writeTestTls(options.grants);
   const env = {
     ...process.env,
+    ...tls.env,
     SIGNING_KEY_ENCRYPTION_KEY: testEncryptionKey(options.env?.['DATABASE_URL']),
     SIGNING_KEY_RSA_BITS: '2048',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
+    GRPC_HEALTH_PORT: String(grpcHealthPort),
     REST_HOST: '127.0.0.1',
     REST_PORT: String(restPort),
     METRICS_PORT: String(metricsPort),
@@ -108,15 +136,23 @@ export async function startBuiltServices(options: { env?: Record<string, string>
   });
   const services: BuiltServices = {
     grpcAddress: `127.0.0.1:${grpcPort}`,
+    grpcHealthAddress: `127.0.0.1:${grpcHealthPort}`,
     lifecycleMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    tls,
     gatewayUrl: `http://127.0.0.1:${restPort}`,
     output: () => output,
     stop: async () => {
       await Promise.all(children.map(stopProcess));
+      await tls.remove();
     },
   };
   try {
-    await waitUntilServing(services.grpcAddress, services.gatewayUrl, () => children.some((child) => child.exitCode !== null));
+    await waitUntilServing(
+      services.grpcAddress,
+      services.gatewayUrl,
+      () => children.some((child) => child.exitCode !== null),
+      async () => channelCredentials(tls.credentials()),
+    );
   } catch (error) {
     await services.stop();
     throw new Error(`${(error as Error).message}:\n${output}`);

@@ -5,6 +5,7 @@ import { createSigningKeyStore, type SigningKeyStore } from '@dsts/keys';
 import type { Logger } from '@dsts/observability';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './access-token-claims';
 import { type AppAuthenticator, createAppAuthenticator } from './app-authenticator';
+import { type AppTokenVerifier, createAppTokenVerifier } from './app-token-verifier';
 import { readRegisteredAppsFile } from './registered-apps-file';
 import { createTokenIssuer, type TokenIssuer } from './token-issuer';
 
@@ -29,6 +30,8 @@ export interface TokenServices {
   tokens: TokenIssuer;
   registeredApps: RegisteredAppRepository;
   apps: AppAuthenticator;
+  /** Verifies app tokens issued here when apps present them as credentials (lifecycle-api). */
+  appTokens: AppTokenVerifier;
 }
 
 /**
@@ -45,14 +48,21 @@ export function createConfiguredSigningKeyStore({ config, prisma, encryptionKey,
   });
 }
 
-/** Wires the key store, challenge store, token issuer and app authenticator (composition only). */
+/** Wires the key store, challenge store, token issuer, app authenticator and app token verifier (composition only). */
 export function createTokenServices(deps: TokenServicesDeps): TokenServices {
   const { config, prisma, cache, clock } = deps;
   const keys = createConfiguredSigningKeyStore(deps);
   const challenges = createChallengeStore(cache);
   const tokens = createTokenIssuer({ keys, issuer: config.tokens.issuer, clock });
   const registeredApps = createRegisteredAppRepository(prisma);
-  return { keys, challenges, tokens, registeredApps, apps: createAppAuthenticator({ challenges, apps: registeredApps, tokens, clock }) };
+  return {
+    keys,
+    challenges,
+    tokens,
+    registeredApps,
+    apps: createAppAuthenticator({ challenges, apps: registeredApps, tokens, clock }),
+    appTokens: createAppTokenVerifier({ keys, issuer: config.tokens.issuer, apps: registeredApps, clock }),
+  };
 }
 
 /**

@@ -1,0 +1,66 @@
+import { subjectDistinguishedName } from '@dsts/certificates';
+import { DstsError, isDstsError } from '@dsts/errors';
+import type { Permission } from '@dsts/config';
+import type { CallerIdentity } from './caller-identity';
+import { type PermissionGrants, permissionsOf } from './permissions-file';
+
+/** What a call presented: the TLS-verified client certificate and the `authorization` metadata values. */
+export interface CallerCredentials {
+  /** DER of the client certificate, only when TLS verified it against the admin CA. */
+  verifiedCertificate: Buffer | undefined;
+  authorization: readonly string[];
+}
+
+export interface CallerAuthenticatorDeps {
+  grants: PermissionGrants;
+  /** libs/tokens' AppTokenVerifier: the app id of a valid app token, else an ACCESS_TOKEN_INVALID DstsError. */
+  appTokens: { verify(token: string): Promise<string> };
+}
+
+export interface CallerAuthenticator {
+  /**
+   * The caller's identity when it holds `permission`. A bearer token, when
+   * present, decides (it must be valid: there is no falling back to the
+   * certificate); otherwise the verified client certificate. Rejects with
+   * CALLER_UNAUTHENTICATED (no or invalid credentials) or PERMISSION_DENIED;
+   * their messages are the same for every reason, which is in `cause`.
+   */
+  admit(credentials: CallerCredentials, permission: Permission): Promise<CallerIdentity>;
+}
+
+/** Far above any access token issued here; bounds the work spent on hostile input. */
+const MAX_AUTHORIZATION_LENGTH = 8 * 1024;
+const BEARER = /^Bearer ([^\s]+)$/i;
+
+const unauthenticated = (reason: string, cause?: unknown) =>
+  new DstsError('CALLER_UNAUTHENTICATED', 'authentication required', { cause: cause ?? new Error(reason) });
+
+export function createCallerAuthenticator({ grants, appTokens }: CallerAuthenticatorDeps): CallerAuthenticator {
+  async function identify({ verifiedCertificate, authorization }: CallerCredentials): Promise<CallerIdentity> {
+    if (authorization.length > 1) throw unauthenticated('more than one authorization value');
+    const [value] = authorization;
+    if (value !== undefined) {
+      const token = value.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(value)?.[1] : undefined;
+      if (!token) throw unauthenticated('authorization is not a bearer token');
+      try {
+        return { kind: 'app', id: await appTokens.verify(token) };
+      } catch (error) {
+        // A dependency failure (database down) is not the caller's fault: it keeps its own status.
+        if (isDstsError(error) && error.code === 'ACCESS_TOKEN_INVALID') throw unauthenticated(error.message, error);
+        throw error;
+      }
+    }
+    if (verifiedCertificate) return { kind: 'certificate', id: subjectDistinguishedName(verifiedCertificate) };
+    throw unauthenticated('no credentials');
+  }
+
+  return {
+    async admit(credentials, permission) {
+      const identity = await identify(credentials);
+      if (!permissionsOf(grants, identity).has(permission)) {
+        throw new DstsError('PERMISSION_DENIED', 'permission denied', { cause: new Error(`${identity.kind} ${identity.id} lacks ${permission}`) });
+      }
+      return identity;
+    },
+  };
+}

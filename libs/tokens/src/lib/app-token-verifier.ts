@@ -1,0 +1,68 @@
+import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import { SIGNING_ALGORITHMS } from '@dsts/config';
+import type { RegisteredAppRepository } from '@dsts/db';
+import { DstsError } from '@dsts/errors';
+import type { SigningKeyStore } from '@dsts/keys';
+import { ACCESS_TOKEN_LIFETIME_SECONDS } from './access-token-claims';
+
+/** Tolerated disagreement between the clocks of the replica that issued the token and this one. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export interface AppTokenVerifierDeps {
+  /** The keys this service publishes (the JWKS): only tokens signed here verify. */
+  keys: Pick<SigningKeyStore, 'publishedJwks'>;
+  /** Required `iss` (config TOKEN_ISSUER). */
+  issuer: string;
+  apps: Pick<RegisteredAppRepository, 'find'>;
+  clock: () => Date;
+}
+
+/** Checks app access tokens presented as credentials (`Authorization: Bearer`). */
+export interface AppTokenVerifier {
+  /**
+   * Resolves with the app id of a valid app token: signed by one of our
+   * published keys, `iss` ours, `typ` = `app`, within its lifetime, for an
+   * app that is registered and enabled now. Anything else rejects with an
+   * `ACCESS_TOKEN_INVALID` DstsError saying why (for the log, not the caller).
+   */
+  verify(token: string): Promise<string>;
+}
+
+const invalid = (reason: string) => new DstsError('ACCESS_TOKEN_INVALID', `access token ${reason}`);
+
+function verificationFailure(error: unknown): DstsError {
+  if (error instanceof errors.JWTExpired) return invalid('is expired');
+  if (error instanceof errors.JWTClaimValidationFailed) return invalid(`has an invalid ${error.claim} claim`);
+  if (error instanceof errors.JWKSNoMatchingKey) return invalid('is not signed by a published key');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid('signature does not verify');
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid('algorithm is not allowed');
+  return invalid('is malformed');
+}
+
+export function createAppTokenVerifier({ keys, issuer, apps, clock }: AppTokenVerifierDeps): AppTokenVerifier {
+  return {
+    async verify(token) {
+      const jwks = createLocalJWKSet({ keys: await keys.publishedJwks() } as JSONWebKeySet);
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, jwks, {
+          algorithms: [...SIGNING_ALGORITHMS],
+          issuer,
+          requiredClaims: ['exp', 'iat', 'sub'],
+          currentDate: clock(),
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          // A token living longer than any app token issued here was not issued here.
+          maxTokenAge: ACCESS_TOKEN_LIFETIME_SECONDS.app + CLOCK_TOLERANCE_SECONDS,
+        }));
+      } catch (error) {
+        throw verificationFailure(error);
+      }
+      // A device token (or any other type) is not an app credential.
+      if (payload['typ'] !== 'app' || typeof payload.sub !== 'string') throw invalid('is not an app token');
+      const appId = payload.sub;
+      const app = await apps.find(appId);
+      if (!app?.isEnabled) throw invalid('names an app that is unknown or disabled');
+      return appId;
+    },
+  };
+}
