@@ -1,15 +1,18 @@
-import { createDeviceCache, createRateLimiter } from '@dsts/cache';
+import { createDeviceCache, createFailureLimiter, createRateLimiter } from '@dsts/cache';
 import { createDeviceRepository } from '@dsts/db';
-import type { Logger } from '@dsts/observability';
+import { createAuditLog, type Logger } from '@dsts/observability';
 import { type CachedDevice, createDeviceAuthenticator, createDeviceLookup, createTokenServices, type TokenServicesDeps } from '@dsts/tokens';
 import type { AuthServices } from './deps';
+
+/** The RATE_LIMIT_* variables count per minute. */
+const RATE_LIMIT_WINDOW_SECONDS = 60;
 
 export interface AuthServicesInput extends TokenServicesDeps {
   logger: Logger;
 }
 
 /**
- * Adds the gateway's own use cases (device authentication, rate limits) to the
+ * Adds the gateway's own use cases (device authentication, rate limits, audit) to the
  * token services it shares with the lifecycle-api (composition only, no logic).
  */
 export function createAuthServices({ logger, ...deps }: AuthServicesInput): AuthServices {
@@ -31,6 +34,8 @@ export function createAuthServices({ logger, ...deps }: AuthServicesInput): Auth
       allowEcP256: config.devices.allowEcP256,
       clock,
     }),
-    rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: 60 }),
+    rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
+    failureLimiter: createFailureLimiter(cache, { limit: config.rateLimit.failuresPerMinute, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
+    audit: createAuditLog(logger),
   };
 }

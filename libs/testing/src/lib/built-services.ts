@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { credentials, type GrpcObject, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { testEncryptionKey } from './test-infrastructure';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 const START_TIMEOUT_MS = 30_000;
@@ -61,6 +61,28 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * What the processes a test starts share with everything else of its jest
+ * run: the database and Redis key prefix (inherited) and the run's
+ * key-encryption key (its key table is shared); quick 2048-bit signing keys,
+ * loopback only, warnings only.
+ */
+const builtServiceEnvironment = () => ({
+  ...process.env,
+  SIGNING_KEY_ENCRYPTION_KEY: testEncryptionKey(),
+  SIGNING_KEY_RSA_BITS: '2048',
+  REST_HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+});
+
+/** Starts `dist/apps/<app>/main.js`; everything it prints goes to `onOutput`. */
+function spawnBuilt(app: 'lifecycle-api' | 'auth-gateway', env: NodeJS.ProcessEnv, onOutput: (text: string) => void): ChildProcess {
+  const child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], { cwd: WORKSPACE_ROOT, env });
+  child.stdout.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+  return child;
+}
+
+/**
  * Resolves once the gateway's /ready answers 200 and the lifecycle-api's gRPC
  * health check says SERVING; rejects after 30 s or as soon as `gaveUp()`
  * (e.g. a process exited).
@@ -77,28 +99,14 @@ export async function waitUntilServing(grpcAddress: string, gatewayUrl: string, 
  * Starts the built apps (`dist/apps/{lifecycle-api,auth-gateway}/main.js`,
  * so the caller's test target must depend on both builds) as child processes
  * on free ports, against the jest run's database (DATABASE_URL) and Redis key
- * prefix, with a random key-encryption key; resolves once the gateway's
+ * prefix, with the run's key-encryption key; resolves once the gateway's
  * /ready answers 200 and the gRPC health check says SERVING.
  */
 export async function startBuiltServices(): Promise<BuiltServices> {
   const [grpcPort, restPort] = [await freePort(), await freePort()];
-  const env = {
-    ...process.env,
-    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    SIGNING_KEY_RSA_BITS: '2048',
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(grpcPort),
-    REST_HOST: '127.0.0.1',
-    REST_PORT: String(restPort),
-    LOG_LEVEL: 'warn',
-  };
+  const env = { ...builtServiceEnvironment(), GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), REST_PORT: String(restPort) };
   let output = '';
-  const children = ['lifecycle-api', 'auth-gateway'].map((app) => {
-    const child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], { cwd: WORKSPACE_ROOT, env });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    return child;
-  });
+  const children = (['lifecycle-api', 'auth-gateway'] as const).map((app) => spawnBuilt(app, env, (text) => (output += text)));
   const services: BuiltServices = {
     grpcAddress: `127.0.0.1:${grpcPort}`,
     gatewayUrl: `http://127.0.0.1:${restPort}`,
@@ -114,4 +122,42 @@ export async function startBuiltServices(): Promise<BuiltServices> {
     throw new Error(`${(error as Error).message}:\n${output}`);
   }
   return services;
+}
+
+export interface BuiltGateways {
+  /** `http://127.0.0.1:<port>` of each replica. */
+  urls: string[];
+  /** What the processes printed so far (JSON log lines, audit lines among them). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `count` auth-gateway processes (`dist/apps/auth-gateway/main.js`;
+ * the test target must depend on its build) as replicas of one deployment:
+ * the jest run's database and Redis key prefix, one key-encryption key,
+ * `env` on top. Resolves once every replica's /ready answers 200.
+ */
+export async function startBuiltGateways(count: number, env: Record<string, string> = {}): Promise<BuiltGateways> {
+  const ports = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  const shared = { ...builtServiceEnvironment(), ...env };
+  let output = '';
+  const children = ports.map((port) => spawnBuilt('auth-gateway', { ...shared, REST_PORT: String(port) }, (text) => (output += text)));
+  const gateways: BuiltGateways = {
+    urls: ports.map((port) => `http://127.0.0.1:${port}`),
+    output: () => output,
+    stop: async () => {
+      await Promise.all(children.map(stopProcess));
+    },
+  };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await Promise.all(gateways.urls.map(gatewayReady))).every(Boolean)) {
+    if (Date.now() > deadline || children.some((child) => child.exitCode !== null)) {
+      await gateways.stop();
+      throw new Error(`auth-gateway replicas did not become ready:\n${output}`);
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  return gateways;
 }
