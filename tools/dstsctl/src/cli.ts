@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { createLifecycleClient, LifecycleCallError } from '@dsts/client';
-import { type Command, type OptionSpec, UsageError } from './command';
+import { createPrismaClient } from '@dsts/db';
+import { isDstsError } from '@dsts/errors';
+import { type Command, type CommandResult, type DatabaseCommand, type GrpcCommand, type OptionSpec, type OptionValues, UsageError } from './command';
+import { auditCommands } from './commands/audit.commands';
 import { deviceCommands } from './commands/devices.commands';
 import { enrollmentTokenCommands } from './commands/enrollment-tokens.commands';
 import { keyCommands } from './commands/keys.commands';
@@ -15,10 +18,10 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 const DEFAULT_ADDRESS = '127.0.0.1:7000';
 
-const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands];
+const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...auditCommands];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS})`, value: 'HOST:PORT' },
+  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS}); audit reads $DATABASE_URL`, value: 'HOST:PORT' },
   json: { type: 'boolean', description: 'print JSON instead of a table' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -56,6 +59,26 @@ function parse(command: Command, args: string[]) {
   }
 }
 
+async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
+  const client = createLifecycleClient((values['address'] as string | undefined) ?? env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS);
+  try {
+    return await command.run(client, values);
+  } finally {
+    client.close();
+  }
+}
+
+async function readDatabase(command: DatabaseCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
+  const databaseUrl = env['DATABASE_URL'];
+  if (!databaseUrl) throw new UsageError(`${command.group} ${command.name} reads PostgreSQL: set DATABASE_URL to the services' database`);
+  const prisma = createPrismaClient({ databaseUrl, poolMax: 1 });
+  try {
+    return await command.run(prisma, values);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
 /** Runs one dstsctl command line; resolves with the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [group, name, ...args] = argv;
@@ -78,20 +101,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const missing = Object.entries(command.options).find(([option, spec]) => spec.required && !values[option]);
     if (missing) throw new UsageError(`--${missing[0]} is required`);
-    const client = createLifecycleClient((values['address'] as string | undefined) ?? io.env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS);
-    try {
-      const result = await command.run(client, values);
-      io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
-    } finally {
-      client.close();
-    }
+    const result = command.source === 'database' ? await readDatabase(command, values, io.env) : await callLifecycleApi(command, values, io.env);
+    io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`dstsctl: ${error.message}\n\n${commandHelp(command)}`);
       return EXIT_USAGE;
     }
-    if (error instanceof LifecycleCallError) {
+    if (error instanceof LifecycleCallError || isDstsError(error)) {
       io.stderr(`dstsctl: ${command.group} ${command.name} failed: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -22,16 +22,17 @@ describe('dstsctl against the built services', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  async function dstsctl(...argv: string[]) {
+  async function dstsctlWith(env: Record<string, string | undefined>, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
     const code = await runCli([...argv, '--address', services.grpcAddress], {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
-      env: {},
+      env,
     });
     return { code, stdout, stderr };
   }
+  const dstsctl = (...argv: string[]) => dstsctlWith({}, ...argv);
   const json = async (...argv: string[]) => {
     const result = await dstsctl(...argv, '--json');
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -163,6 +164,39 @@ describe('dstsctl against the built services', () => {
     expect(keys.map((key: { kid: string }) => key.kid)).toEqual(jwks.keys.map((key) => key.kid));
     expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS512', use: 'sig' });
     expect((await dstsctl('keys', 'list')).stdout).toMatch(/^KID\s+KTY\s+ALG\s+USE\n[0-9a-f]{64}\s+RSA\s+RS512\s+sig\n$/);
+  });
+
+  it("lists a tenant's audit events from PostgreSQL (DATABASE_URL), oldest first, within --since/--until", async () => {
+    const tid = `audited-${Date.now()}`;
+    const device = await ca.issueDevice({ deviceId: 'audited-1', tenantId: tid });
+    expect((await dstsctl('devices', 'create', '--tid', tid, '--device-id', 'audited-1', '--cert', await certificateFile(device, 'pem'))).code).toBe(0);
+    expect((await dstsctl('devices', 'delete', '--tid', tid, '--device-id', 'audited-1')).code).toBe(0);
+    expect((await dstsctl('devices', 'delete', '--tid', tid, '--device-id', 'audited-1')).code).toBe(1);
+    const withDatabase = (...argv: string[]) => dstsctlWith({ DATABASE_URL: process.env['DATABASE_URL'] }, 'audit', 'list', '--tid', tid, ...argv);
+
+    const listed = await withDatabase('--json');
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const event = (operation: string, outcome: string, reason: string | null) => ({
+      id: expect.any(String),
+      occurredAt: expect.any(String),
+      operation,
+      actorKind: expect.any(String),
+      actorId: expect.any(String),
+      tenantId: tid,
+      deviceId: 'audited-1',
+      outcome,
+      reason,
+      requestId: expect.any(String),
+    });
+    expect(JSON.parse(listed.stdout).events).toEqual([event('CreateDevice', 'ok', null), event('DeleteDevice', 'ok', null), event('DeleteDevice', 'not_found', 'DEVICE_NOT_FOUND')]);
+    const text = (await withDatabase()).stdout.split('\n');
+    expect(text[0].split(/\s{2,}/)).toEqual(['TIME', 'OPERATION', 'OUTCOME', 'ACTOR', 'DEVICE', 'REQUEST ID']);
+    expect(text[3]).toContain('DeleteDevice  not_found (DEVICE_NOT_FOUND)');
+
+    expect(JSON.parse((await withDatabase('--until', '2000-01-01', '--json')).stdout)).toEqual({ events: [] });
+    expect(JSON.parse((await withDatabase('--limit', '1', '--json')).stdout).events).toHaveLength(1);
+    expect(await withDatabase('--since', 'yesterday')).toMatchObject({ code: 2, stderr: expect.stringContaining('--since must be an ISO 8601 date') });
+    expect(await dstsctl('audit', 'list', '--tid', tid)).toMatchObject({ code: 2, stderr: expect.stringContaining('set DATABASE_URL') });
   });
 
   it('runs as `npm run dstsctl`, with the address from DSTS_GRPC_ADDRESS and a non-zero exit code on failure', async () => {

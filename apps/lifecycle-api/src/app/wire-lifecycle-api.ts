@@ -1,5 +1,5 @@
 import type { ServiceFoundation } from '@dsts/runtime';
-import { createMetrics } from '@dsts/observability';
+import { createAuditLog, createMetrics } from '@dsts/observability';
 import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
 import { createGrpcServer, type LifecycleGrpcServer } from './create-grpc-server';
 
@@ -23,6 +23,7 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
   const grpc = createGrpcServer({
     config,
     logger,
+    audit: createAuditLog(logger),
     metrics: createMetrics('lifecycle-api'),
     prisma,
     cache,
