@@ -38,7 +38,7 @@ export type AuthenticationFlow = 'device' | 'app';
  * (claimed client, client address) — checked before anything is looked up,
  * counted only on failure — and writes the audit line of every refusal.
  * Keyed by address as well, so an attacker who makes a device's or app's
- * authentications fail uses up only his own budget, never the client's.
+ * authentications fail uses up only their own budget, never the client's.
  */
 export function failureLimited(failures: FailureLimiter, audit: AuditLog) {
   return async <T>(req: Request, flow: AuthenticationFlow, authenticate: (attempt: AuthenticationAttempt) => Promise<T>): Promise<T> => {
