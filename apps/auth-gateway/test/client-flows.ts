@@ -44,6 +44,9 @@ export async function call(url: string, init?: RequestInit): Promise<JsonRespons
   return { status: res.status, headers: res.headers, body, text };
 }
 
+/** A client address of the IPv6 documentation prefix, random enough that no two tests share a rate-limit budget. */
+export const uniqueAddress = () => `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+
 /** Request headers of a client at `address`, for a gateway that trusts the loopback proxy (TRUST_PROXY=loopback). */
 export const forwardedFor = (address: string): Record<string, string> => ({ 'X-Forwarded-For': address });
 

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createPrismaClient, type PrismaClient } from '@dsts/db';
 import { type BuiltGateways, createTestCa, signClientAssertion, startBuiltGateways, type TestCa, type TestDevice } from '@dsts/testing';
 import { JWT_BEARER_ASSERTION_TYPE } from '@dsts/tokens';
-import { authenticateDevice, call, challengeFor, forwardedFor, postDeviceAssertion, registerDevice, uniqueId, uniqueTenant } from './client-flows';
+import { authenticateDevice, call, challengeFor, forwardedFor, postDeviceAssertion, registerDevice, uniqueAddress, uniqueId, uniqueTenant } from './client-flows';
 
 /**
  * Two auth-gateway processes (the built app, as deployed) on one Redis and one
@@ -14,7 +14,6 @@ describe('rate limits across two auth-gateway processes sharing Redis', () => {
   let gateways: BuiltGateways;
   let prisma: PrismaClient;
   let ca: TestCa;
-  const address = () => `198.51.100.${randomBytes(1)[0]}`;
   /** Requests alternate between the replicas. */
   const replica = (i: number) => gateways.urls[i % 2];
 
@@ -41,18 +40,18 @@ describe('rate limits across two auth-gateway processes sharing Redis', () => {
   };
 
   it('counts one client address over both replicas', async () => {
-    const client = forwardedFor(address());
+    const client = forwardedFor(uniqueAddress());
     for (let i = 0; i < 8; i++) {
       expect((await call(`${replica(i)}/api/v1/deviceauth/challenge?device_id=d`, { headers: client })).status).toBe(200);
     }
     expectTooManyRequests(await call(`${replica(0)}/api/v1/deviceauth/challenge?device_id=d`, { headers: client }));
     expectTooManyRequests(await call(`${replica(1)}/api/v1/appauth/challenge?app_id=a`, { headers: client }));
-    expect((await call(`${replica(0)}/api/v1/deviceauth/challenge?device_id=d`, { headers: forwardedFor(address()) })).status).toBe(200);
+    expect((await call(`${replica(0)}/api/v1/deviceauth/challenge?device_id=d`, { headers: forwardedFor(uniqueAddress()) })).status).toBe(200);
   });
 
   it('shares the failure budget of an attacked device, which still authenticates from elsewhere, as does any other device', async () => {
     const [victim, bystander] = [await registeredDevice(), await registeredDevice()];
-    const attacker = forwardedFor(address());
+    const attacker = forwardedFor(uniqueAddress());
     const forged = async (i: number, device: TestDevice) =>
       postDeviceAssertion(
         replica(i),
@@ -69,8 +68,8 @@ describe('rate limits across two auth-gateway processes sharing Redis', () => {
     for (let i = 0; i < 3; i++) expect((await forged(i, victim)).status).toBe(401);
     expectTooManyRequests(await forged(3, victim));
 
-    expect((await authenticateDevice(replica(0), victim, victim, forwardedFor(address()))).status).toBe(200);
-    expect((await authenticateDevice(replica(1), victim, victim, forwardedFor(address()))).status).toBe(200);
-    expect((await authenticateDevice(replica(1), bystander, bystander, forwardedFor(address()))).status).toBe(200);
+    expect((await authenticateDevice(replica(0), victim, victim, forwardedFor(uniqueAddress()))).status).toBe(200);
+    expect((await authenticateDevice(replica(1), victim, victim, forwardedFor(uniqueAddress()))).status).toBe(200);
+    expect((await authenticateDevice(replica(1), bystander, bystander, forwardedFor(uniqueAddress()))).status).toBe(200);
   });
 });

@@ -11,12 +11,11 @@ import {
   postDeviceAssertion,
   postForm,
   registerDevice,
+  uniqueAddress,
   uniqueId,
   uniqueTenant,
 } from '../../test/client-flows';
 
-/** A fresh TEST-NET-3 address per call, so no two tests share a budget. */
-const newAddress = () => `203.0.113.${randomBytes(1)[0]}`;
 /** Its own Redis prefix per gateway: the limits start empty. */
 const isolatedPrefix = () => `${process.env['REDIS_KEY_PREFIX']}limits-${randomBytes(4).toString('hex')}:`;
 
@@ -35,9 +34,9 @@ describe('per-address request limit (RATE_LIMIT_PER_MINUTE) and TRUST_PROXY', ()
   it('counts the TCP peer by default: X-Forwarded-For cannot pick another budget', async () => {
     const gateway = await startGateway({ env: { RATE_LIMIT_PER_MINUTE: '2', REDIS_KEY_PREFIX: isolatedPrefix() } });
     try {
-      expect(await challengeStatus(gateway.baseUrl, forwardedFor(newAddress()))).toBe(200);
-      expect(await challengeStatus(gateway.baseUrl, forwardedFor(newAddress()))).toBe(200);
-      expectTooManyRequests(await call(`${gateway.baseUrl}/api/v1/deviceauth/challenge?device_id=d`, { headers: forwardedFor(newAddress()) }));
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor(uniqueAddress()))).toBe(200);
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor(uniqueAddress()))).toBe(200);
+      expectTooManyRequests(await call(`${gateway.baseUrl}/api/v1/deviceauth/challenge?device_id=d`, { headers: forwardedFor(uniqueAddress()) }));
     } finally {
       await gateway.close();
     }
@@ -46,7 +45,7 @@ describe('per-address request limit (RATE_LIMIT_PER_MINUTE) and TRUST_PROXY', ()
   it('behind a trusted proxy, limits each forwarded client address on its own', async () => {
     const gateway = await startGateway({ env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback', REDIS_KEY_PREFIX: isolatedPrefix() } });
     try {
-      const [first, second] = [forwardedFor(newAddress()), forwardedFor(`198.51.100.${randomBytes(1)[0]}`)];
+      const [first, second] = [forwardedFor(uniqueAddress()), forwardedFor(uniqueAddress())];
       expect(await challengeStatus(gateway.baseUrl, first)).toBe(200);
       expect((await postDeviceAssertion(gateway.baseUrl, 'not-a-jwt', JWT_BEARER_ASSERTION_TYPE, first)).status).toBe(401);
       expectTooManyRequests(await call(`${gateway.baseUrl}/api/v1/appauth/challenge?app_id=a`, { headers: first }));
@@ -96,16 +95,16 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
 
   it('stops an attacker hammering a device id, but neither another device nor that device from elsewhere', async () => {
     const [victim, bystander] = [await registeredDevice(), await registeredDevice()];
-    const attacker = forwardedFor(newAddress());
+    const attacker = forwardedFor(uniqueAddress());
 
     for (let i = 0; i < 3; i++) expect((await attack(victim, attacker)).status).toBe(401);
     expectTooManyRequests(await attack(victim, attacker));
 
     // The device itself, from its own address, is not locked out.
-    expect((await authenticateDevice(gateway.baseUrl, victim, victim, forwardedFor(newAddress()))).status).toBe(200);
+    expect((await authenticateDevice(gateway.baseUrl, victim, victim, forwardedFor(uniqueAddress()))).status).toBe(200);
     // Nor is any other device, even from the attacker's address.
     expect((await authenticateDevice(gateway.baseUrl, bystander, bystander, attacker)).status).toBe(200);
-    expect((await authenticateDevice(gateway.baseUrl, bystander, bystander, forwardedFor(newAddress()))).status).toBe(200);
+    expect((await authenticateDevice(gateway.baseUrl, bystander, bystander, forwardedFor(uniqueAddress()))).status).toBe(200);
     // Challenges are never failures: the attacker still gets them (they cancel nothing).
     expect((await call(`${gateway.baseUrl}/api/v1/deviceauth/challenge?device_id=${victim.deviceId}`, { headers: attacker })).status).toBe(200);
     // The budget is per (device, address): behind the attacker's own address the device waits for the window, like every client there.
@@ -115,7 +114,7 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
   it('counts refusals of unknown devices (404) too, but never successes', async () => {
     const device = await registeredDevice();
     const unregistered = await ca.issueDevice({ deviceId: uniqueId('ghost'), tenantId: uniqueTenant() });
-    const address = forwardedFor(newAddress());
+    const address = forwardedFor(uniqueAddress());
 
     for (let i = 0; i < 5; i++) expect((await authenticateDevice(gateway.baseUrl, device, device, address)).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await authenticateDevice(gateway.baseUrl, unregistered, unregistered, address)).status).toBe(404);
@@ -123,7 +122,7 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
   });
 
   it('limits app ids the same way', async () => {
-    const attacker = forwardedFor(newAddress());
+    const attacker = forwardedFor(uniqueAddress());
     const postAppToken = async (privateKey: ReturnType<typeof strangerKey>, headers: Record<string, string>) => {
       const nonce = await challengeFor(gateway.baseUrl, 'app', reporting.id, headers);
       const assertion = signClientAssertion({ subject: reporting.id, nonce, privateKey });
@@ -133,12 +132,12 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
 
     for (let i = 0; i < 3; i++) expect((await postAppToken(strangerKey(), attacker)).status).toBe(401);
     expectTooManyRequests(await postAppToken(strangerKey(), attacker));
-    expect((await postAppToken(reporting.privateKey, forwardedFor(newAddress()))).status).toBe(200);
+    expect((await postAppToken(reporting.privateKey, forwardedFor(uniqueAddress()))).status).toBe(200);
   });
 
   it('writes an audit line for every refusal: claimed client, address, reason, request id; never the assertion', async () => {
     const victim = await registeredDevice();
-    const address = newAddress();
+    const address = uniqueAddress();
     const headers = { ...forwardedFor(address), 'X-Request-Id': `audit-${randomBytes(4).toString('hex')}` };
     const forged = await forgedAssertion(victim, headers);
     expect((await postDeviceAssertion(gateway.baseUrl, forged, JWT_BEARER_ASSERTION_TYPE, headers)).status).toBe(401);
@@ -172,7 +171,7 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
 
   it('audits a refusal by the failure limit as rate_limited', async () => {
     const victim = await registeredDevice();
-    const attacker = forwardedFor(newAddress());
+    const attacker = forwardedFor(uniqueAddress());
     for (let i = 0; i < 4; i++) await attack(victim, attacker);
 
     const reasons = log
