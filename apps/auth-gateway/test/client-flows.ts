@@ -44,28 +44,39 @@ export async function call(url: string, init?: RequestInit): Promise<JsonRespons
   return { status: res.status, headers: res.headers, body, text };
 }
 
-export async function challengeFor(baseUrl: string, kind: 'device' | 'app', id: string): Promise<string> {
+/** A client address of the IPv6 documentation prefix, random enough that no two tests share a rate-limit budget. */
+export const uniqueAddress = () => `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+
+/** Request headers of a client at `address`, for a gateway that trusts the loopback proxy (TRUST_PROXY=loopback). */
+export const forwardedFor = (address: string): Record<string, string> => ({ 'X-Forwarded-For': address });
+
+export async function challengeFor(baseUrl: string, kind: 'device' | 'app', id: string, headers: Record<string, string> = {}): Promise<string> {
   const parameter = kind === 'device' ? 'device_id' : 'app_id';
-  const res = await call(`${baseUrl}/api/v1/${kind}auth/challenge?${parameter}=${encodeURIComponent(id)}`);
+  const res = await call(`${baseUrl}/api/v1/${kind}auth/challenge?${parameter}=${encodeURIComponent(id)}`, { headers });
   if (res.status !== 200) throw new Error(`challenge failed: ${res.status} ${res.text}`);
   return res.body['challenge'] as string;
 }
 
-export function postForm(url: string, fields: Record<string, string>, contentType = FORM_UTF8): Promise<JsonResponse> {
-  return call(url, { method: 'POST', headers: { 'Content-Type': contentType }, body: new URLSearchParams(fields).toString() });
+export function postForm(url: string, fields: Record<string, string>, contentType = FORM_UTF8, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  return call(url, { method: 'POST', headers: { ...headers, 'Content-Type': contentType }, body: new URLSearchParams(fields).toString() });
 }
 
-export const postDeviceAssertion = (baseUrl: string, assertion: string, assertionType = JWT_BEARER_ASSERTION_TYPE) =>
-  postForm(`${baseUrl}/api/v1/deviceauth/token`, { client_assertion_type: assertionType, client_assertion: assertion });
+export const postDeviceAssertion = (baseUrl: string, assertion: string, assertionType = JWT_BEARER_ASSERTION_TYPE, headers: Record<string, string> = {}) =>
+  postForm(`${baseUrl}/api/v1/deviceauth/token`, { client_assertion_type: assertionType, client_assertion: assertion }, FORM_UTF8, headers);
 
 /** The whole device flow as the original client runs it: challenge, then a fresh assertion. */
-export async function authenticateDevice(baseUrl: string, device: TestDevice, certificate: TestDevice = device): Promise<JsonResponse> {
-  const nonce = await challengeFor(baseUrl, 'device', device.deviceId);
+export async function authenticateDevice(
+  baseUrl: string,
+  device: TestDevice,
+  certificate: TestDevice = device,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
+  const nonce = await challengeFor(baseUrl, 'device', device.deviceId, headers);
   const assertion = signClientAssertion({
     subject: device.deviceId,
     nonce,
     privateKey: certificate.privateKey,
     certificateDer: certificate.certificateDer,
   });
-  return postDeviceAssertion(baseUrl, assertion);
+  return postDeviceAssertion(baseUrl, assertion, JWT_BEARER_ASSERTION_TYPE, headers);
 }

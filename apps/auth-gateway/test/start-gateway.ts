@@ -24,7 +24,7 @@ export interface RunningGateway {
 export interface GatewayOptions {
   databaseUrl?: string;
   redisUrl?: string;
-  /** Extra environment (e.g. RATE_LIMIT_PER_MINUTE). */
+  /** Extra environment (e.g. RATE_LIMIT_PER_MINUTE; both rate limits are off unless given). */
   env?: Record<string, string>;
   /** Where log lines go; silent when absent. */
   logDestination?: DestinationStream;
@@ -47,6 +47,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     SIGNING_KEY_ENCRYPTION_KEY: encryptionKey,
     SIGNING_KEY_RSA_BITS: '2048',
     RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_FAILURES_PER_MINUTE: '0',
     ...options.env,
   });
   const metrics = createMetrics('auth-gateway');

@@ -178,6 +178,30 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     );
     expect(logLines.join('')).not.toContain(expired.accessToken.split('.')[2]);
   });
+
+  it('writes an audit line for every refusal: operation, who (when known), outcome, reason, client address', async () => {
+    const audited = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['log'] === 'audit');
+    const before = audited().length;
+    await callAs(withCertificate(), 'createDevice');
+    await callAs(withCertificate(nobody), 'deleteDevice');
+    expect(audited().slice(before)).toEqual([
+      expect.objectContaining({
+        operation: 'CreateDevice',
+        actor: { kind: 'anonymous', id: 'anonymous' },
+        outcome: 'unauthenticated',
+        reason: 'CALLER_UNAUTHENTICATED',
+        clientIp: '127.0.0.1',
+        requestId: expect.any(String),
+      }),
+      expect.objectContaining({
+        operation: 'DeleteDevice',
+        actor: { kind: 'certificate', id: 'CN=nobody,O=DSTS tests' },
+        outcome: 'permission_denied',
+        reason: 'PERMISSION_DENIED',
+        clientIp: '127.0.0.1',
+      }),
+    ]);
+  });
 });
 
 describe('lifecycle-api in compatibility mode (LIFECYCLE_AUTH=insecure-compat)', () => {

@@ -1,5 +1,5 @@
 export { createCache, createRedisCache, MEMORY_CACHE_WARNING } from './lib/cache';
-export type { Cache, CacheBackend, CacheOptions, RedisCacheOptions } from './lib/cache';
+export type { Cache, CacheBackend, CacheOptions, CounterWindow, RedisCacheOptions } from './lib/cache';
 export { createMemoryCache } from './lib/memory-cache';
 export type { MemoryCacheOptions } from './lib/memory-cache';
 export { createDeviceCache, deviceCacheKey, INVALIDATION_HOLD_SECONDS } from './lib/device-cache';
@@ -7,5 +7,5 @@ export { cacheFailure } from './lib/cache-errors';
 export type { DeviceCache } from './lib/device-cache';
 export { CHALLENGE_TTL_SECONDS, challengeKey, createChallengeStore } from './lib/challenge-store';
 export type { ChallengeStore, ChallengeSubject, IssuedChallenge } from './lib/challenge-store';
-export { createRateLimiter } from './lib/rate-limiter';
-export type { RateLimiter, RateLimitOptions } from './lib/rate-limiter';
+export { createFailureLimiter, createRateLimiter } from './lib/rate-limiter';
+export type { FailureLimiter, RateLimiter, RateLimitOptions } from './lib/rate-limiter';

@@ -24,3 +24,5 @@ export type {
   RegisteredAppRecord,
   RegisteredAppRepository,
 } from './lib/registered-app.repository';
+export { createAuditRepository, MAX_AUDIT_EVENTS_PER_QUERY } from './lib/audit.repository';
+export type { AuditEventQuery, AuditEventRecord, AuditRepository } from './lib/audit.repository';

@@ -7,3 +7,5 @@ export type { MetricsServer } from './lib/metrics-server';
 export { exitOnSignal, runService } from './lib/process-lifecycle';
 export { startTracing, tracingRequested } from './lib/tracing';
 export type { Tracing } from './lib/tracing';
+export { createAuditLog, failureOutcome } from './lib/audit-log';
+export type { AuditActor, AuditEntry, AuditLog } from './lib/audit-log';

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CREDENTIAL_ENVIRONMENT, createLifecycleClient, LifecycleCallError, type LifecycleCredentials, resolveLifecycleCredentials } from '@dsts/client';
-import { type Command, type OptionSpec, UsageError } from './command';
+import { createPrismaClient } from '@dsts/db';
+import { isDstsError } from '@dsts/errors';
+import { type Command, type CommandResult, type DatabaseCommand, type GrpcCommand, type OptionSpec, type OptionValues, UsageError } from './command';
 import { appCommands } from './commands/apps.commands';
+import { auditCommands } from './commands/audit.commands';
 import { deviceCommands } from './commands/devices.commands';
 import { enrollmentTokenCommands } from './commands/enrollment-tokens.commands';
 import { keyCommands } from './commands/keys.commands';
@@ -19,10 +22,10 @@ export const EXIT_USAGE = 2;
 const DEFAULT_ADDRESS = 'localhost:7000';
 const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
-const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...appCommands];
+const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...appCommands, ...auditCommands];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS})`, value: 'HOST:PORT' },
+  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS}); audit reads $DATABASE_URL`, value: 'HOST:PORT' },
   ca: { type: 'string', description: `CA of the server certificate (default: $${CREDENTIAL_ENVIRONMENT.ca} or .data/tls/ca.pem of npm start)`, value: 'FILE' },
   'client-cert': { type: 'string', description: `client certificate, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-cert']} or .data/tls/admin.pem)`, value: 'FILE' },
   'client-key': { type: 'string', description: `its private key, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-key']} or .data/tls/admin.key)`, value: 'FILE' },
@@ -71,6 +74,45 @@ function parse(command: Command, args: string[]) {
   }
 }
 
+/** The lifecycle-api's TLS files or token could not be found or read (exit 1, not a usage error). */
+class CredentialsUnavailable extends Error {}
+
+async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
+  let credentials: LifecycleCredentials;
+  try {
+    credentials = await resolveLifecycleCredentials(
+      {
+        ca: values['ca'] as string | undefined,
+        'client-cert': values['client-cert'] as string | undefined,
+        'client-key': values['client-key'] as string | undefined,
+        'app-token': values['app-token'] as string | undefined,
+        insecure: values['insecure'] as boolean | undefined,
+      },
+      env,
+      WORKSPACE_ROOT,
+    );
+  } catch (error) {
+    throw new CredentialsUnavailable((error as Error).message);
+  }
+  const client = createLifecycleClient((values['address'] as string | undefined) ?? env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS, credentials);
+  try {
+    return await command.run(client, values);
+  } finally {
+    client.close();
+  }
+}
+
+async function readDatabase(command: DatabaseCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
+  const databaseUrl = env['DATABASE_URL'];
+  if (!databaseUrl) throw new UsageError(`${command.group} ${command.name} reads PostgreSQL: set DATABASE_URL to the services' database`);
+  const prisma = createPrismaClient({ databaseUrl, poolMax: 1 });
+  try {
+    return await command.run(prisma, values);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
 /** Runs one dstsctl command line; resolves with the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [group, name, ...args] = argv;
@@ -93,37 +135,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const missing = Object.entries(command.options).find(([option, spec]) => spec.required && !values[option]);
     if (missing) throw new UsageError(`--${missing[0]} is required`);
-    let credentials: LifecycleCredentials;
-    try {
-      credentials = await resolveLifecycleCredentials(
-        {
-          ca: values['ca'] as string | undefined,
-          'client-cert': values['client-cert'] as string | undefined,
-          'client-key': values['client-key'] as string | undefined,
-          'app-token': values['app-token'] as string | undefined,
-          insecure: values['insecure'] as boolean | undefined,
-        },
-        io.env,
-        WORKSPACE_ROOT,
-      );
-    } catch (error) {
-      io.stderr(`dstsctl: ${(error as Error).message}`);
-      return EXIT_FAILURE;
-    }
-    const client = createLifecycleClient((values['address'] as string | undefined) ?? io.env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS, credentials);
-    try {
-      const result = await command.run(client, values);
-      io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
-    } finally {
-      client.close();
-    }
+    const result = command.source === 'database' ? await readDatabase(command, values, io.env) : await callLifecycleApi(command, values, io.env);
+    io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`dstsctl: ${error.message}\n\n${commandHelp(command)}`);
       return EXIT_USAGE;
     }
-    if (error instanceof LifecycleCallError) {
+    if (error instanceof CredentialsUnavailable) {
+      io.stderr(`dstsctl: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    if (error instanceof LifecycleCallError || isDstsError(error)) {
       io.stderr(`dstsctl: ${command.group} ${command.name} failed: ${error.message}`);
       return EXIT_FAILURE;
     }

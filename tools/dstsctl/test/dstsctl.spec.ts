@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type BuiltServices, createTestApp, createTestCa, startBuiltServices, type TestCa, type TestDevice, writeAppsFile } from '@dsts/testing';
+import { type BuiltServices, createTestApp, createTestCa, startBuiltServices, TEST_ADMIN_IDENTITY, type TestCa, type TestDevice, writeAppsFile } from '@dsts/testing';
 import { runCli } from '../src/cli';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../..');
@@ -29,7 +29,7 @@ describe('dstsctl against the built services', () => {
   });
 
   /** dstsctl with `env` as its environment (default: the CA and admin certificate of the services). */
-  async function dstsctlWith(env: Record<string, string>, ...argv: string[]) {
+  async function dstsctlWith(env: Record<string, string | undefined>, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
     const code = await runCli([...argv, '--address', services.grpcAddress], {
@@ -208,6 +208,39 @@ describe('dstsctl against the built services', () => {
       code: 1,
       stderr: 'dstsctl: --client-cert and --client-key go together\n',
     });
+  });
+
+  it("lists a tenant's audit events from PostgreSQL (DATABASE_URL), oldest first, within --since/--until", async () => {
+    const tid = `audited-${Date.now()}`;
+    const device = await ca.issueDevice({ deviceId: 'audited-1', tenantId: tid });
+    expect((await dstsctl('devices', 'create', '--tid', tid, '--device-id', 'audited-1', '--cert', await certificateFile(device, 'pem'))).code).toBe(0);
+    expect((await dstsctl('devices', 'delete', '--tid', tid, '--device-id', 'audited-1')).code).toBe(0);
+    expect((await dstsctl('devices', 'delete', '--tid', tid, '--device-id', 'audited-1')).code).toBe(1);
+    const withDatabase = (...argv: string[]) => dstsctlWith({ DATABASE_URL: process.env['DATABASE_URL'] }, 'audit', 'list', '--tid', tid, ...argv);
+
+    const listed = await withDatabase('--json');
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const event = (operation: string, outcome: string, reason: string | null) => ({
+      id: expect.any(String),
+      occurredAt: expect.any(String),
+      operation,
+      actorKind: 'certificate',
+      actorId: TEST_ADMIN_IDENTITY,
+      tenantId: tid,
+      deviceId: 'audited-1',
+      outcome,
+      reason,
+      requestId: expect.any(String),
+    });
+    expect(JSON.parse(listed.stdout).events).toEqual([event('CreateDevice', 'ok', null), event('DeleteDevice', 'ok', null), event('DeleteDevice', 'not_found', 'DEVICE_NOT_FOUND')]);
+    const text = (await withDatabase()).stdout.split('\n');
+    expect(text[0].split(/\s{2,}/)).toEqual(['TIME', 'OPERATION', 'OUTCOME', 'ACTOR', 'DEVICE', 'REQUEST ID']);
+    expect(text[3]).toContain('DeleteDevice  not_found (DEVICE_NOT_FOUND)');
+
+    expect(JSON.parse((await withDatabase('--until', '2000-01-01', '--json')).stdout)).toEqual({ events: [] });
+    expect(JSON.parse((await withDatabase('--limit', '1', '--json')).stdout).events).toHaveLength(1);
+    expect(await withDatabase('--since', 'yesterday')).toMatchObject({ code: 2, stderr: expect.stringContaining('--since must be an ISO 8601 date') });
+    expect(await dstsctl('audit', 'list', '--tid', tid)).toMatchObject({ code: 2, stderr: expect.stringContaining('set DATABASE_URL') });
   });
 
   it('runs as `npm run dstsctl`, with the address from DSTS_GRPC_ADDRESS and a non-zero exit code on failure', async () => {

@@ -1,8 +1,11 @@
-import { createDeviceCache, createRateLimiter } from '@dsts/cache';
+import { createDeviceCache, createFailureLimiter, createRateLimiter } from '@dsts/cache';
 import { createDeviceRepository } from '@dsts/db';
-import { countTokens, type Logger, type ServiceMetrics } from '@dsts/observability';
+import { countTokens, createAuditLog, type Logger, type ServiceMetrics } from '@dsts/observability';
 import { type CachedDevice, createDeviceAuthenticator, createDeviceLookup, createTokenServices, type TokenServicesDeps } from '@dsts/tokens';
 import type { AuthServices } from './deps';
+
+/** The RATE_LIMIT_* variables count per minute. */
+const RATE_LIMIT_WINDOW_SECONDS = 60;
 
 export interface AuthServicesInput extends TokenServicesDeps {
   logger: Logger;
@@ -10,7 +13,7 @@ export interface AuthServicesInput extends TokenServicesDeps {
 }
 
 /**
- * Adds the gateway's own use cases (device authentication, rate limits) to the
+ * Adds the gateway's own use cases (device authentication, rate limits, audit) to the
  * token services it shares with the lifecycle-api (composition only, no logic);
  * token outcomes and device cache reads are counted in the metrics.
  */
@@ -36,6 +39,8 @@ export function createAuthServices({ logger, metrics, ...deps }: AuthServicesInp
     ...shared,
     apps: { ...shared.apps, authenticate: countTokens(metrics, 'app', shared.apps.authenticate) },
     devices: { ...deviceAuthenticator, authenticate: countTokens(metrics, 'device', deviceAuthenticator.authenticate) },
-    rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: 60 }),
+    rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
+    failureLimiter: createFailureLimiter(cache, { limit: config.rateLimit.failuresPerMinute, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
+    audit: createAuditLog(logger),
   };
 }

@@ -3,7 +3,7 @@ import type { IssuedChallenge } from '@dsts/cache';
 import type { IssuedToken } from '@dsts/tokens';
 import type { AuthGatewayDeps } from './deps';
 import { formBody, stringParameter } from './form-body';
-import { rateLimit } from './rate-limit';
+import { failureLimited, rateLimit } from './rate-limit';
 
 const challengeBody = ({ challenge, expiresAt }: IssuedChallenge) => ({ challenge, expires_at: expiresAt.toISOString() });
 const tokenBody = ({ accessToken, expiresAt }: IssuedToken) => ({ access_token: accessToken, expires_at: expiresAt.toISOString() });
@@ -13,9 +13,10 @@ const assertionOf = (body: unknown) => ({
 });
 
 /** Device and app challenge → token flows (SPEC §3). */
-export function clientAuthRoutes({ devices, apps, rateLimiter }: AuthGatewayDeps): Router {
+export function clientAuthRoutes({ devices, apps, rateLimiter, failureLimiter, audit }: AuthGatewayDeps): Router {
   const router = Router();
   const limited = rateLimit(rateLimiter, 'auth');
+  const guarded = failureLimited(failureLimiter, audit);
   // Tokens must never be cached by intermediaries (RFC 6749 §5.1).
   const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -27,13 +28,14 @@ export function clientAuthRoutes({ devices, apps, rateLimiter }: AuthGatewayDeps
     res.json(challengeBody(await devices.issueChallenge(stringParameter(req.query, 'device_id'))));
   });
   router.post('/api/v1/deviceauth/token', limited, formBody, async (req, res) => {
-    res.json(tokenBody(await devices.authenticate(assertionOf(req.body))));
+    res.json(tokenBody(await guarded(req, 'device', (attempt) => devices.authenticate(assertionOf(req.body), attempt))));
   });
   router.get('/api/v1/appauth/challenge', limited, async (req, res) => {
     res.json(challengeBody(await apps.issueChallenge(stringParameter(req.query, 'app_id'))));
   });
   router.post('/api/v1/appauth/token', limited, formBody, async (req, res) => {
-    res.json(tokenBody(await apps.authenticate({ appId: stringParameter(req.body, 'app_id'), ...assertionOf(req.body) })));
+    const request = { appId: stringParameter(req.body, 'app_id'), ...assertionOf(req.body) };
+    res.json(tokenBody(await guarded(req, 'app', (attempt) => apps.authenticate(request, attempt))));
   });
   return router;
 }

@@ -11,7 +11,8 @@ import { requestContext } from './request-context';
 export function createApp(deps: AuthGatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Only configured proxies may name the client in X-Forwarded-For; anyone else could pick their address.
+  app.set('trust proxy', deps.config.rest.trustProxy);
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(healthRoutes(deps));
   app.use(jwksRoutes(deps));

@@ -1,10 +1,61 @@
-import type { RequestHandler } from 'express';
-import type { RateLimiter } from '@dsts/cache';
+import type { Request, RequestHandler } from 'express';
+import type { FailureLimiter, RateLimiter } from '@dsts/cache';
+import type { ErrorKind } from '@dsts/errors';
+import { type AuditEntry, type AuditLog, failureOutcome } from '@dsts/observability';
+import type { AuthenticationAttempt, ClaimedClient } from '@dsts/tokens';
+
+/** The client's address: the TCP peer, or what a trusted proxy says (`TRUST_PROXY`). */
+const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** Limits each client address per endpoint group; beyond it, 429 with Retry-After. */
 export function rateLimit(limiter: RateLimiter, group: string): RequestHandler {
   return async (req, _res, next) => {
-    await limiter.consume(`${group}:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`);
+    await limiter.consume(`${group}:${clientAddress(req)}`);
     next();
+  };
+}
+
+/**
+ * Refusals anyone can provoke by naming a client whose key they do not hold:
+ * these use up the failure budget of (claimed client, address).
+ */
+const COUNTED_FAILURES: ReadonlySet<ErrorKind> = new Set(['unauthenticated', 'not_found', 'gone']);
+
+/** JSON keeps the key unambiguous whatever characters the ids hold. */
+const failureBudgetKey = (client: ClaimedClient, address: string) =>
+  client.kind === 'device' ? `device:${JSON.stringify([client.tenantId, client.deviceId, address])}` : `app:${JSON.stringify([client.appId, address])}`;
+
+function claimant(client: ClaimedClient | undefined): Pick<AuditEntry, 'actor' | 'tenantId' | 'deviceId'> {
+  if (client?.kind === 'device') return { actor: { kind: 'device', id: client.deviceId }, tenantId: client.tenantId, deviceId: client.deviceId };
+  if (client?.kind === 'app') return { actor: { kind: 'app', id: client.appId } };
+  return { actor: { kind: 'anonymous', id: 'anonymous' } };
+}
+
+export type AuthenticationFlow = 'device' | 'app';
+
+/**
+ * Runs one token request's authentication under the failure limit of
+ * (claimed client, client address) — checked before anything is looked up,
+ * counted only on failure — and writes the audit line of every refusal.
+ * Keyed by address as well, so an attacker who makes a device's or app's
+ * authentications fail uses up only their own budget, never the client's.
+ */
+export function failureLimited(failures: FailureLimiter, audit: AuditLog) {
+  return async <T>(req: Request, flow: AuthenticationFlow, authenticate: (attempt: AuthenticationAttempt) => Promise<T>): Promise<T> => {
+    const address = clientAddress(req);
+    let claimed: ClaimedClient | undefined;
+    try {
+      return await authenticate({
+        claimed: async (client) => {
+          claimed = client;
+          await failures.check(failureBudgetKey(client, address));
+        },
+      });
+    } catch (error) {
+      const outcome = failureOutcome(error);
+      audit.record({ operation: `${flow}.authenticate`, ...claimant(claimed), ...outcome, requestId: req.id, clientIp: address });
+      if (claimed && COUNTED_FAILURES.has(outcome.outcome)) await failures.recordFailure(failureBudgetKey(claimed, address));
+      throw error;
+    }
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Metadata, Server, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { createCallerAuthenticator, loadCallerAccess } from '@dsts/caller-auth';
 import { channelCredentials, createLifecycleClient, fetchAppToken, type LifecycleClient, type LifecycleCredentials } from '@dsts/client';
-import { createLogger, createMetrics } from '@dsts/observability';
+import { createAuditLog, createLogger, createMetrics } from '@dsts/observability';
 import { DeviceSTSClient, DeviceSTSService, GetDeviceResponse, PingResponse } from '@dsts/proto';
 import { createTestApp, TEST_ADMIN_IDENTITY } from '@dsts/testing';
 import { type RunningLifecycleApi, startLifecycleApi } from '../../test/lifecycle-api.harness';
@@ -29,8 +29,9 @@ describe('callerIdentityOf behind the caller authentication interceptor', () => 
     const access = await loadCallerAccess(api.config, new Date());
     if (access.mode !== 'required') throw new Error('expected authentication to be required');
     const authenticator = createCallerAuthenticator({ grants: access.grants, appTokens: api.tokenServices.appTokens });
+    const logger = createLogger({ service: 'test', level: 'silent' });
     server = new Server({
-      interceptors: [callerAuthenticationInterceptor({ authenticator, logger: createLogger({ service: 'test', level: 'silent' }), metrics: createMetrics('test') })],
+      interceptors: [callerAuthenticationInterceptor({ authenticator, logger, metrics: createMetrics('test'), audit: createAuditLog(logger) })],
     });
     const standIns: UntypedServiceImplementation = {
       getDevice: (call: ServerUnaryCall<unknown, unknown>, callback: (error: null, response: GetDeviceResponse) => void) =>

@@ -1,7 +1,7 @@
 import { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { createDeviceCache } from '@dsts/cache';
-import { createDeviceRepository, createEnrollmentTokenRepository } from '@dsts/db';
+import { createAuditRepository, createDeviceRepository, createEnrollmentTokenRepository } from '@dsts/db';
 import {
   AppAuthenticationChallengeResponse,
   AppAuthenticationResponse,
@@ -18,6 +18,7 @@ import {
   UpdateDeviceResponse,
   ValidateEnrollmentTokenResponse,
 } from '@dsts/proto';
+import { AUDITED } from './audit';
 import { authenticateApp } from './authenticate-app.rpc';
 import { callerAuthenticationInterceptor } from './caller-authentication.interceptor';
 import { createDevice } from './create-device.rpc';
@@ -50,13 +51,15 @@ export interface LifecycleGrpcServer {
  * Builds the gRPC server (not bound): DeviceSTS, the standard health service
  * and server reflection, every call admitted by the caller authentication
  * interceptor (unless in compatibility mode), every RPC through
- * `headerUnary`/`plainUnary`.
+ * `headerUnary`/`plainUnary`; the state-changing ones and AuthenticateApp are
+ * audited (`AUDITED`).
  */
 export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   const rpc: RpcDeps = {
     ...deps,
     devices: createDeviceRepository(deps.prisma),
     enrollmentTokens: createEnrollmentTokenRepository(deps.prisma),
+    auditEvents: createAuditRepository(deps.prisma),
     deviceCache: createDeviceCache(deps.cache, deps.config.devices.cacheTtlSeconds),
   };
   const server = new Server({
@@ -65,39 +68,35 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   });
   const implementation: DeviceSTSServer = {
     ping: plainUnary(deps, 'Ping', ping(deps.clock)),
-    createDevice: headerUnary(deps, 'CreateDevice', createDevice(rpc), CreateDeviceResponse.create),
-    getDevice: headerUnary(deps, 'GetDevice', getDevice(rpc), GetDeviceResponse.create),
-    listDevices: headerUnary(deps, 'ListDevices', listDevices(rpc), ListDevicesResponse.create),
-    updateDevice: headerUnary(deps, 'UpdateDevice', updateDevice(rpc), UpdateDeviceResponse.create),
-    deleteDevice: headerUnary(deps, 'DeleteDevice', deleteDevice(rpc), DeleteDeviceResponse.create),
-    createEnrollmentToken: headerUnary(
-      deps,
-      'CreateEnrollmentToken',
-      createEnrollmentToken(rpc),
-      CreateEnrollmentTokenResponse.create,
-    ),
-    getEnrollmentToken: headerUnary(deps, 'GetEnrollmentToken', getEnrollmentToken(rpc), GetEnrollmentTokenResponse.create),
-    deleteEnrollmentToken: headerUnary(
-      deps,
-      'DeleteEnrollmentToken',
-      deleteEnrollmentToken(rpc),
-      DeleteEnrollmentTokenResponse.create,
-    ),
+    createDevice: headerUnary(rpc, 'CreateDevice', createDevice(rpc), CreateDeviceResponse.create, { audit: AUDITED.deviceChange }),
+    getDevice: headerUnary(rpc, 'GetDevice', getDevice(rpc), GetDeviceResponse.create),
+    listDevices: headerUnary(rpc, 'ListDevices', listDevices(rpc), ListDevicesResponse.create),
+    updateDevice: headerUnary(rpc, 'UpdateDevice', updateDevice(rpc), UpdateDeviceResponse.create, { audit: AUDITED.deviceChange }),
+    deleteDevice: headerUnary(rpc, 'DeleteDevice', deleteDevice(rpc), DeleteDeviceResponse.create, { audit: AUDITED.deviceChange }),
+    createEnrollmentToken: headerUnary(rpc, 'CreateEnrollmentToken', createEnrollmentToken(rpc), CreateEnrollmentTokenResponse.create, {
+      audit: AUDITED.tenantChange,
+    }),
+    getEnrollmentToken: headerUnary(rpc, 'GetEnrollmentToken', getEnrollmentToken(rpc), GetEnrollmentTokenResponse.create),
+    deleteEnrollmentToken: headerUnary(rpc, 'DeleteEnrollmentToken', deleteEnrollmentToken(rpc), DeleteEnrollmentTokenResponse.create, {
+      audit: AUDITED.tenantChange,
+    }),
     validateEnrollmentToken: headerUnary(
-      deps,
+      rpc,
       'ValidateEnrollmentToken',
       validateEnrollmentToken(rpc),
       ValidateEnrollmentTokenResponse.create,
     ),
     // SPEC §6: GetSigningKeyRequest has no header, so there is no protocol_version to require.
-    getSigningKey: headerUnary(deps, 'GetSigningKey', getSigningKey(rpc), GetSigningKeyResponse.create, { requireHeader: false }),
+    getSigningKey: headerUnary(rpc, 'GetSigningKey', getSigningKey(rpc), GetSigningKeyResponse.create, { requireHeader: false }),
     getAppAuthenticationChallenge: headerUnary(
-      deps,
+      rpc,
       'GetAppAuthenticationChallenge',
       getAppAuthenticationChallenge(rpc),
       AppAuthenticationChallengeResponse.create,
     ),
-    authenticateApp: headerUnary(deps, 'AuthenticateApp', authenticateApp(rpc), AppAuthenticationResponse.create),
+    authenticateApp: headerUnary(rpc, 'AuthenticateApp', authenticateApp(rpc), AppAuthenticationResponse.create, {
+      audit: AUDITED.appAuthentication,
+    }),
   };
   server.addService(withTolerantDeserializers(DeviceSTSService), implementation);
 

@@ -1,15 +1,17 @@
 import type { Cache, DeviceCache } from '@dsts/cache';
 import type { CallerAuthenticator } from '@dsts/caller-auth';
 import type { Config } from '@dsts/config';
-import type { DeviceRepository, EnrollmentTokenRepository, PrismaClient } from '@dsts/db';
+import type { AuditRepository, DeviceRepository, EnrollmentTokenRepository, PrismaClient } from '@dsts/db';
 import type { SigningKeyStore } from '@dsts/keys';
-import type { Logger, ServiceMetrics } from '@dsts/observability';
+import type { AuditLog, Logger, ServiceMetrics } from '@dsts/observability';
 import type { AppAuthenticator } from '@dsts/tokens';
 
 /** Everything the gRPC server needs, built once by main.ts (the composition root). */
 export interface LifecycleApiDeps {
   config: Config;
   logger: Logger;
+  /** Audit lines (README "Audit log"). */
+  audit: AuditLog;
   metrics: ServiceMetrics;
   prisma: PrismaClient;
   cache: Cache;
@@ -26,6 +28,8 @@ export interface LifecycleApiDeps {
 export interface RpcDeps extends LifecycleApiDeps {
   devices: DeviceRepository;
   enrollmentTokens: EnrollmentTokenRepository;
+  /** The `audit_events` table. */
+  auditEvents: AuditRepository;
   /** Only invalidated here; auth-gateway fills it. */
   deviceCache: DeviceCache<unknown>;
 }

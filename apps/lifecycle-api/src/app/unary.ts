@@ -9,7 +9,9 @@ import {
 import { DstsError, isDstsError } from '@dsts/errors';
 import { hasForbiddenCharacters, optionalText } from '@dsts/validation';
 import type { DstsRequestHeader, DstsResponseHeader } from '@dsts/proto';
-import type { LifecycleApiDeps } from './deps';
+import type { AuditEventRecord } from '@dsts/db';
+import { type AuditDescriptor, auditCall } from './audit';
+import type { LifecycleApiDeps, RpcDeps } from './deps';
 import { type MappedStatus, toGrpcStatus } from './header-status.mapper';
 import { isMalformedRequest } from './malformed-request';
 
@@ -19,6 +21,8 @@ const MAX_REQUEST_ID_LENGTH = 128;
 export interface CallContext {
   requestId: string;
   metadata: Metadata;
+  /** Of an audited change: the audit row its repository call writes in the change's transaction. */
+  audit?: AuditEventRecord;
 }
 
 type WrapperDeps = Pick<LifecycleApiDeps, 'metrics' | 'logger'>;
@@ -70,16 +74,17 @@ function settle<Res>(
 /**
  * Wraps an RPC that follows the original's status convention (SPEC §6): the
  * outcome travels in `header.status` with gRPC status OK. Validates
- * `protocol_version`, echoes or creates the request id, and answers exactly
- * once. With `config.grpc.realStatusCodes` a failure is also a real gRPC
- * status (same code and message; the request id in the `request_id` trailer).
+ * `protocol_version`, echoes or creates the request id, audits the call when
+ * `options.audit` says how, and answers exactly once. With
+ * `config.grpc.realStatusCodes` a failure is also a real gRPC status (same
+ * code and message; the request id in the `request_id` trailer).
  */
 export function headerUnary<Req extends { header?: DstsRequestHeader }, Res extends { header?: DstsResponseHeader }>(
-  deps: Pick<LifecycleApiDeps, 'metrics' | 'logger' | 'clock' | 'config'>,
+  deps: Pick<RpcDeps, 'metrics' | 'logger' | 'clock' | 'config' | 'audit' | 'auditEvents'>,
   method: string,
   handler: (request: Req, context: CallContext) => Promise<Omit<Res, 'header'>>,
   emptyResponse: () => Res,
-  options: { requireHeader?: boolean } = {},
+  options: { requireHeader?: boolean; audit?: AuditDescriptor<Req> } = {},
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const request = call.request;
@@ -96,17 +101,18 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
       statusMessage,
       responseTime: deps.clock(),
     });
+    const audited = options.audit && auditCall(deps, method, options.audit, call, requestId);
     const work = async (): Promise<Res> => {
       assertDecoded(request);
       if ((options.requireHeader ?? true) && request.header?.protocolVersion !== PROTOCOL_VERSION) {
         throw new DstsError('INVALID_REQUEST', `protocol_version must be ${PROTOCOL_VERSION}`);
       }
       if (givenRequestId) optionalText(givenRequestId, 'request_id', MAX_REQUEST_ID_LENGTH);
-      const body = await handler(request, { requestId, metadata: call.metadata });
+      const body = await handler(request, { requestId, metadata: call.metadata, audit: audited?.row });
       return { ...emptyResponse(), ...body, header: header(GrpcStatus.OK, 'OK') } as Res;
     };
     // The request id goes on every log line of the call, as in the auth-gateway.
-    settle({ metrics: deps.metrics, logger: deps.logger.child({ requestId }) }, method, work, callback, (mapped): Failure<Res> => {
+    settle({ metrics: deps.metrics, logger: deps.logger.child({ requestId }) }, method, audited ? () => audited.around(work) : work, callback, (mapped): Failure<Res> => {
       if (deps.config.grpc.realStatusCodes) {
         const metadata = new Metadata();
         metadata.set('request_id', requestId);

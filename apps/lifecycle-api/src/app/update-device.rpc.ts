@@ -1,6 +1,7 @@
 import type { DeviceChanges } from '@dsts/db';
 import type { UpdateDeviceRequest, UpdateDeviceResponse } from '@dsts/proto';
 import type { RpcDeps } from './deps';
+import type { CallContext } from './unary';
 import { checkDeviceCertificate } from './device-certificate.check';
 import { invalidateCachedDevice } from './device-cache.invalidation';
 import { requiredId } from '@dsts/validation';
@@ -11,7 +12,7 @@ import { updatedFields } from './update-mask';
  * device id and starts a rollover (the old thumbprint stays valid as previous).
  */
 export function updateDevice(deps: RpcDeps) {
-  return async (request: UpdateDeviceRequest): Promise<Omit<UpdateDeviceResponse, 'header'>> => {
+  return async (request: UpdateDeviceRequest, { audit }: CallContext): Promise<Omit<UpdateDeviceResponse, 'header'>> => {
     const tenantId = requiredId(request.tid, 'tid');
     const deviceId = requiredId(request.deviceId, 'device_id');
     const fields = updatedFields(request.updateMask ?? []);
@@ -21,7 +22,7 @@ export function updateDevice(deps: RpcDeps) {
       isLost: fields.has('lost') ? update.isLost : undefined,
       certificate: fields.has('certificate') ? checkDeviceCertificate(deps, update.deviceCertificate, tenantId, deviceId) : undefined,
     };
-    const updated = await deps.devices.update(tenantId, deviceId, changes);
+    const updated = await deps.devices.update(tenantId, deviceId, changes, audit);
     await invalidateCachedDevice(deps, tenantId, deviceId);
     return { updateTime: updated.updatedAt };
   };

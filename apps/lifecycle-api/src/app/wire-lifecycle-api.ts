@@ -1,7 +1,7 @@
 import { type Server, ServerCredentials } from '@grpc/grpc-js';
 import { type CallerAccess, createCallerAuthenticator, INSECURE_COMPAT_WARNING, loadCallerAccess } from '@dsts/caller-auth';
 import type { ServiceFoundation } from '@dsts/runtime';
-import { countTokens } from '@dsts/observability';
+import { countTokens, createAuditLog } from '@dsts/observability';
 import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
 import { createGrpcServer, DEVICE_STS_SERVICE_NAME, type LifecycleGrpcServer } from './create-grpc-server';
 import { type DatabaseHealth, followDatabaseHealth } from './database-health';
@@ -50,6 +50,7 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
   const grpc = createGrpcServer({
     config,
     logger,
+    audit: createAuditLog(logger),
     metrics,
     prisma,
     cache,

@@ -53,6 +53,18 @@ describe.each([
       expect(remainingSeconds).toBeLessThanOrEqual(60);
     }
   });
+
+  it('reads a window without counting, and nothing where none is open', async () => {
+    expect(await cache.readWindow('read-window')).toBeNull();
+    await cache.incrementWindow('read-window', 60);
+    await cache.incrementWindow('read-window', 60);
+
+    const read = await cache.readWindow('read-window');
+    expect(await cache.readWindow('read-window')).toEqual(read);
+    expect(read?.count).toBe(2);
+    expect(read?.remainingSeconds).toBeGreaterThanOrEqual(1);
+    expect(read?.remainingSeconds).toBeLessThanOrEqual(60);
+  });
 });
 
 describe('Redis cache (real Redis)', () => {
@@ -122,7 +134,10 @@ describe('in-process cache', () => {
     clock += 45_500;
     expect(await cache.incrementWindow('w', 60)).toEqual({ count: 2, remainingSeconds: 15 });
     clock += 14_500;
+    expect(await cache.readWindow('w')).toBeNull();
     expect(await cache.incrementWindow('w', 60)).toEqual({ count: 1, remainingSeconds: 60 });
+    clock += 20_000;
+    expect(await cache.readWindow('w')).toEqual({ count: 1, remainingSeconds: 40 });
   });
 
   it('says it is not shared across processes; Redis says it is', async () => {

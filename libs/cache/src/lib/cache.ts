@@ -1,5 +1,11 @@
-import Redis from 'ioredis';
+import Redis, { type ChainableCommander } from 'ioredis';
 import { createMemoryCache } from './memory-cache';
+
+/** A fixed-window counter: its count so far and the seconds until it resets (at least 1). */
+export interface CounterWindow {
+  count: number;
+  remainingSeconds: number;
+}
 
 /** The narrow cache surface the services use; Redis-backed or in-process. */
 export interface Cache {
@@ -23,9 +29,19 @@ export interface Cache {
    * Increments a counter that lives `ttlSeconds` from its first increment
    * (a fixed window); returns the new count and the seconds the window has left.
    */
-  incrementWindow(key: string, ttlSeconds: number): Promise<{ count: number; remainingSeconds: number }>;
+  incrementWindow(key: string, ttlSeconds: number): Promise<CounterWindow>;
+  /** The counter of {@link incrementWindow} without counting; null when no window is open. */
+  readWindow(key: string): Promise<CounterWindow | null>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Runs a MULTI transaction and returns its replies; throws the first command's error. */
+async function transaction(commands: ChainableCommander): Promise<unknown[]> {
+  const results = await commands.exec();
+  const failed = results?.find(([error]) => error);
+  if (!results || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
+  return results.map(([, reply]) => reply);
 }
 
 export interface RedisCacheOptions {
@@ -67,10 +83,12 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     },
     delete: (...keys) => (keys.length === 0 ? Promise.resolve(0) : redis.del(...keys)),
     async incrementWindow(key, ttlSeconds) {
-      const results = await redis.multi().incr(key).expire(key, ttlSeconds, 'NX').ttl(key).exec();
-      const failed = results?.find(([error]) => error);
-      if (!results || failed) throw failed?.[0] ?? new Error('redis transaction aborted');
-      return { count: Number(results[0][1]), remainingSeconds: Math.max(1, Number(results[2][1])) };
+      const [count, , ttl] = await transaction(redis.multi().incr(key).expire(key, ttlSeconds, 'NX').ttl(key));
+      return { count: Number(count), remainingSeconds: Math.max(1, Number(ttl)) };
+    },
+    async readWindow(key) {
+      const [count, ttl] = await transaction(redis.multi().get(key).ttl(key));
+      return count === null ? null : { count: Number(count), remainingSeconds: Math.max(1, Number(ttl)) };
     },
     async ping() {
       await redis.ping();

@@ -36,6 +36,10 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
   const store = (key: string, value: string, ttlSeconds: number) => {
     entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
   };
+  const counterOf = (window: Entry) => ({
+    count: Number(window.value),
+    remainingSeconds: Math.max(1, Math.ceil((window.expiresAt - now()) / 1000)),
+  });
   const sweep = setInterval(() => {
     for (const key of entries.keys()) live(key);
   }, options.sweepIntervalMs ?? 60_000);
@@ -70,11 +74,14 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       return keys.filter((key) => live(key) && entries.delete(key)).length;
     },
     async incrementWindow(key, ttlSeconds) {
-      const entry = live(key);
-      const window = entry ?? { value: '0', expiresAt: now() + ttlSeconds * 1000 };
+      const window = live(key) ?? { value: '0', expiresAt: now() + ttlSeconds * 1000 };
       window.value = String(Number(window.value) + 1);
       entries.set(key, window);
-      return { count: Number(window.value), remainingSeconds: Math.max(1, Math.ceil((window.expiresAt - now()) / 1000)) };
+      return counterOf(window);
+    },
+    async readWindow(key) {
+      const window = live(key);
+      return window ? counterOf(window) : null;
     },
     async ping() {
       return undefined;

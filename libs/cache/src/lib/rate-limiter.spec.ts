@@ -1,36 +1,89 @@
 import { randomBytes } from 'node:crypto';
 import { createRedisCache, type Cache } from './cache';
-import { createRateLimiter } from './rate-limiter';
+import { createMemoryCache } from './memory-cache';
+import { createFailureLimiter, createRateLimiter } from './rate-limiter';
 
-describe('rate limiter (real Redis)', () => {
+const refusalOf = (attempt: Promise<void>) =>
+  attempt.then(
+    () => undefined,
+    (error: unknown) => error as { code: string; kind: string; retryAfterSeconds: number },
+  );
+
+const expectRetryHint = (refusal: { retryAfterSeconds: number } | undefined, windowSeconds: number) => {
+  expect(refusal).toMatchObject({ code: 'RATE_LIMITED', kind: 'rate_limited' });
+  expect(Number.isInteger(refusal?.retryAfterSeconds)).toBe(true);
+  expect(refusal?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  expect(refusal?.retryAfterSeconds).toBeLessThanOrEqual(windowSeconds);
+};
+
+// Both backends: the gateway limits the same way with CACHE=memory (one process) and Redis (all replicas).
+describe.each([
+  ['real Redis', () => createRedisCache({ url: process.env['REDIS_URL'] as string, keyPrefix: process.env['REDIS_KEY_PREFIX'] as string })],
+  ['in-process cache', () => createMemoryCache()],
+])('limiters on %s', (_name, create) => {
   let cache: Cache;
   const key = () => `client-${randomBytes(4).toString('hex')}`;
 
   beforeAll(() => {
-    cache = createRedisCache({ url: process.env['REDIS_URL'] as string, keyPrefix: process.env['REDIS_KEY_PREFIX'] as string });
+    cache = create();
   });
   afterAll(() => cache.close());
 
-  it('allows the limit per window, then refuses with a retry hint within the window', async () => {
-    const limiter = createRateLimiter(cache, { limit: 3, windowSeconds: 60 });
-    const client = key();
-    for (let i = 0; i < 3; i++) await limiter.consume(client);
+  describe('rate limiter', () => {
+    it('allows the limit per window, then refuses with a retry hint within the window', async () => {
+      const limiter = createRateLimiter(cache, { limit: 3, windowSeconds: 60 });
+      const client = key();
+      for (let i = 0; i < 3; i++) await limiter.consume(client);
 
-    const refusal = await limiter.consume(client).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+      expectRetryHint(await refusalOf(limiter.consume(client)), 60);
+      await expect(limiter.consume(key())).resolves.toBeUndefined();
+    });
 
-    expect(refusal).toMatchObject({ code: 'RATE_LIMITED', kind: 'rate_limited' });
-    const retryAfter = (refusal as { retryAfterSeconds: number }).retryAfterSeconds;
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    await expect(limiter.consume(key())).resolves.toBeUndefined();
+    it('never limits when the limit is 0', async () => {
+      const limiter = createRateLimiter(cache, { limit: 0, windowSeconds: 60 });
+      const client = key();
+      for (let i = 0; i < 5; i++) await expect(limiter.consume(client)).resolves.toBeUndefined();
+    });
   });
 
-  it('never limits when the limit is 0', async () => {
-    const limiter = createRateLimiter(cache, { limit: 0, windowSeconds: 60 });
-    const client = key();
-    for (let i = 0; i < 5; i++) await expect(limiter.consume(client)).resolves.toBeUndefined();
+  describe('failure limiter', () => {
+    it('admits a key until it has failed `limit` times, then refuses it with a retry hint', async () => {
+      const failures = createFailureLimiter(cache, { limit: 2, windowSeconds: 60 });
+      const client = key();
+      await failures.check(client);
+      await failures.recordFailure(client);
+      await failures.check(client);
+      await failures.recordFailure(client);
+
+      expectRetryHint(await refusalOf(failures.check(client)), 60);
+      await expect(failures.check(key())).resolves.toBeUndefined();
+    });
+
+    it('does not count checks: a key that never fails is never refused', async () => {
+      const failures = createFailureLimiter(cache, { limit: 1, windowSeconds: 60 });
+      const client = key();
+      for (let i = 0; i < 5; i++) await expect(failures.check(client)).resolves.toBeUndefined();
+    });
+
+    it('never refuses when the limit is 0', async () => {
+      const failures = createFailureLimiter(cache, { limit: 0, windowSeconds: 60 });
+      const client = key();
+      for (let i = 0; i < 3; i++) await failures.recordFailure(client);
+      await expect(failures.check(client)).resolves.toBeUndefined();
+    });
+  });
+});
+
+describe('limiters when Redis is unreachable', () => {
+  it('answer DEPENDENCY_UNAVAILABLE (429), never an internal error', async () => {
+    const dead = createRedisCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300 });
+    try {
+      const failures = createFailureLimiter(dead, { limit: 1, windowSeconds: 60 });
+      await expect(failures.check('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+      await expect(failures.recordFailure('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+      await expect(createRateLimiter(dead, { limit: 1, windowSeconds: 60 }).consume('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    } finally {
+      await dead.close();
+    }
   });
 });

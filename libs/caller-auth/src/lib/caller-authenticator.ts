@@ -32,6 +32,13 @@ export interface CallerAuthenticator {
 const MAX_AUTHORIZATION_LENGTH = 8 * 1024;
 const BEARER = /^Bearer ([^\s]+)$/i;
 
+/** A known caller without the operation's permission; `identity` says who, for the audit trail (never for the caller). */
+export class PermissionDeniedError extends DstsError {
+  constructor(readonly identity: CallerIdentity, permission: Permission) {
+    super('PERMISSION_DENIED', 'permission denied', { cause: new Error(`${identity.kind} ${identity.id} lacks ${permission}`) });
+  }
+}
+
 const unauthenticated = (reason: string, cause?: unknown) =>
   new DstsError('CALLER_UNAUTHENTICATED', 'authentication required', { cause: cause ?? new Error(reason) });
 
@@ -58,7 +65,7 @@ export function createCallerAuthenticator({ grants, appTokens }: CallerAuthentic
     async admit(credentials, permission) {
       const identity = await identify(credentials);
       if (!permissionsOf(grants, identity).has(permission)) {
-        throw new DstsError('PERMISSION_DENIED', 'permission denied', { cause: new Error(`${identity.kind} ${identity.id} lacks ${permission}`) });
+        throw new PermissionDeniedError(identity, permission);
       }
       return identity;
     },

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(minimal);
 
-    expect(config.rest).toEqual({ host: '0.0.0.0', port: 7001 });
+    expect(config.rest).toEqual({ host: '0.0.0.0', port: 7001, trustProxy: false });
     expect(config.grpc).toEqual({
       host: '0.0.0.0',
       port: 7000,
@@ -154,7 +154,7 @@ describe('loadConfig', () => {
     expect(config.jwks).toEqual({ maxAgeSeconds: 300 });
     expect(config.appsFile).toBeUndefined();
     expect(config.devices).toEqual({ allowEcP256: false, cacheTtlSeconds: 60 });
-    expect(config.rateLimit).toEqual({ perMinute: 600 });
+    expect(config.rateLimit).toEqual({ perMinute: 600, failuresPerMinute: 10 });
   });
 
   it('reads the signing-key, apps, device and rate-limit variables', () => {
@@ -170,13 +170,25 @@ describe('loadConfig', () => {
       DEVICE_CACHE_TTL_SECONDS: '5',
       DEVICE_CERT_ALLOW_EC_P256: 'true',
       RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_FAILURES_PER_MINUTE: '3',
     });
 
     expect(config.signingKeys).toMatchObject({ algorithm: 'PS256', rsaBits: 3072, activationDelaySeconds: 600, rotationDays: 90, refreshSeconds: 10 });
     expect(config.jwks.maxAgeSeconds).toBe(60);
     expect(config.appsFile).toBe('/etc/dsts/apps.yaml');
     expect(config.devices).toEqual({ allowEcP256: true, cacheTtlSeconds: 5 });
-    expect(config.rateLimit.perMinute).toBe(0);
+    expect(config.rateLimit).toEqual({ perMinute: 0, failuresPerMinute: 3 });
+  });
+
+  it('trusts no proxy unless TRUST_PROXY names a hop count or the proxies', () => {
+    const trustProxy = (value: string) => loadConfig({ ...minimal, TRUST_PROXY: value }).rest.trustProxy;
+
+    expect(trustProxy('')).toBe(false);
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('loopback, 10.0.0.0/8,fd00::/8 ,192.0.2.7')).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    for (const bad of ['true', '*', '10.0.0.0/33', 'fd00::/129', 'proxy.internal', '10.0.0.1,', '1.2.3.4/8/8']) {
+      expect(problemsOf({ ...minimal, TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY must be a hop count or a comma-separated list/)]);
+    }
   });
 
   it('accepts EdDSA (Ed25519) keys and spells the algorithm exactly as JWS does', () => {

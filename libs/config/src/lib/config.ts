@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const portText = z.string().regex(/^\d{1,5}$/, { message: 'must be a port number (0-65535)' });
@@ -49,6 +50,37 @@ const encryptionKey = z
   })
   .optional();
 
+/** Address ranges Express knows by name (proxy-addr presets). */
+const TRUSTED_PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrSubnet(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * Which peers may tell the client address in X-Forwarded-For (Express `trust
+ * proxy`): unset = none; a hop count; or addresses, CIDR subnets and presets.
+ */
+const trustedProxies = z
+  .string()
+  .refine(
+    (value) =>
+      /^\d{1,2}$/.test(value) ||
+      value.split(',').every((entry) => TRUSTED_PROXY_PRESETS.includes(entry.trim()) || isAddressOrSubnet(entry.trim())),
+    { message: `must be a hop count or a comma-separated list of addresses, CIDR subnets and ${TRUSTED_PROXY_PRESETS.join('/')}` },
+  )
+  .optional()
+  .transform((value): TrustedProxies => {
+    if (value === undefined) return false;
+    return /^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim());
+  });
+
+/** Express's `trust proxy` value: false (the TCP peer is the client), a hop count, or trusted addresses. */
+export type TrustedProxies = false | number | readonly string[];
+
 /**
  * Every environment variable the services read, with its default.
  * README's configuration table documents the same list.
@@ -63,6 +95,7 @@ const environmentSchema = z.object({
   CACHE: z.enum(['redis', 'memory'], { message: 'must be redis or memory' }).default('redis'),
   REST_HOST: z.string().min(1).default('0.0.0.0'),
   REST_PORT: port(7001),
+  TRUST_PROXY: trustedProxies,
   GRPC_HOST: z.string().min(1).default('0.0.0.0'),
   GRPC_PORT: port(7000),
   // Above the default 4 MiB so that an oversized field reaches validation and
@@ -90,6 +123,7 @@ const environmentSchema = z.object({
   JWKS_MAX_AGE_SECONDS: seconds(300, 86_400),
   APPS_FILE: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  RATE_LIMIT_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(10),
 });
 
 /** Names of every environment variable the services read (deployment manifests are checked against it). */
@@ -111,7 +145,12 @@ export interface Config {
    * process has its own; the device cache is then off, see libs/cache).
    */
   readonly cache: { readonly backend: 'redis' | 'memory' };
-  readonly rest: { readonly host: string; readonly port: number };
+  readonly rest: {
+    readonly host: string;
+    readonly port: number;
+    /** Proxies whose X-Forwarded-For names the client (per-address rate limits, audit); false = none. */
+    readonly trustProxy: TrustedProxies;
+  };
   readonly grpc: {
     readonly host: string;
     readonly port: number;
@@ -159,8 +198,13 @@ export interface Config {
   readonly jwks: { readonly maxAgeSeconds: number };
   /** Registered apps file (YAML or JSON), upserted at start; undefined = leave the table alone. */
   readonly appsFile: string | undefined;
-  /** Requests per minute per client address and endpoint; 0 = unlimited. */
-  readonly rateLimit: { readonly perMinute: number };
+  /** auth-gateway challenge and token endpoints; 0 = unlimited. */
+  readonly rateLimit: {
+    /** Requests per minute per client address. */
+    readonly perMinute: number;
+    /** Failed authentications per minute per claimed device or app and client address. */
+    readonly failuresPerMinute: number;
+  };
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -215,7 +259,7 @@ export function loadConfig(environment: Environment = process.env): Config {
     },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     cache: { backend: env.CACHE },
-    rest: { host: env.REST_HOST, port: env.REST_PORT },
+    rest: { host: env.REST_HOST, port: env.REST_PORT, trustProxy: env.TRUST_PROXY },
     grpc: {
       host: env.GRPC_HOST,
       port: env.GRPC_PORT,
@@ -240,7 +284,7 @@ export function loadConfig(environment: Environment = process.env): Config {
     },
     jwks: { maxAgeSeconds: env.JWKS_MAX_AGE_SECONDS },
     appsFile: env.APPS_FILE,
-    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE },
+    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, failuresPerMinute: env.RATE_LIMIT_FAILURES_PER_MINUTE },
   });
 }
 

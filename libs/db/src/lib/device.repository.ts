@@ -1,5 +1,6 @@
 import { DstsError } from '@dsts/errors';
 import type { PrismaClient } from '../generated/prisma/client';
+import { type AuditEventRecord, auditStatement } from './audit.repository';
 import { databaseFailure, guarded, prismaErrorCode } from './database-errors';
 
 /** Management service id of unmanaged devices (the default). */
@@ -58,14 +59,18 @@ export interface DevicePage {
   hasMore: boolean;
 }
 
+/**
+ * Changes take an optional `audit` row, written in the change's transaction:
+ * the change commits with its audit row or not at all.
+ */
 export interface DeviceRepository {
   find(tenantId: string, deviceId: string): Promise<DeviceRecord | null>;
   isTombstoned(tenantId: string, deviceId: string): Promise<boolean>;
-  create(device: NewDevice): Promise<DeviceRecord>;
+  create(device: NewDevice, audit?: AuditEventRecord): Promise<DeviceRecord>;
   listPage(query: DevicePageQuery): Promise<DevicePage>;
-  update(tenantId: string, deviceId: string, changes: DeviceChanges): Promise<DeviceRecord>;
+  update(tenantId: string, deviceId: string, changes: DeviceChanges, audit?: AuditEventRecord): Promise<DeviceRecord>;
   /** Deletes the device and writes its tombstone in one transaction; returns the deletion time. */
-  delete(tenantId: string, deviceId: string): Promise<Date>;
+  delete(tenantId: string, deviceId: string, audit?: AuditEventRecord): Promise<Date>;
   /**
    * Ends a rollover once the new certificate has been used: clears the previous
    * thumbprint only if `currentThumbprint` is still the stored one.
@@ -86,7 +91,7 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
     isTombstoned: (tenantId, deviceId) =>
       guarded(async () => (await prisma.tombstonedDevice.count({ where: { tenantId, deviceId } })) > 0),
 
-    async create(device) {
+    async create(device, audit) {
       try {
         // A device id may be registered again after deletion: it is no longer gone.
         const [, created] = await prisma.$transaction([
@@ -102,6 +107,7 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
               hardwareHash: device.hardwareHash?.trim() ? device.hardwareHash : null,
             },
           }),
+          ...auditStatement(prisma, audit),
         ]);
         return created;
       } catch (error) {
@@ -126,7 +132,7 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
         return { devices: rows.slice(0, pageSize), hasMore: rows.length > pageSize };
       }),
 
-    async update(tenantId, deviceId, changes) {
+    async update(tenantId, deviceId, changes, audit) {
       try {
         return await prisma.$transaction(async (tx) => {
           // FOR UPDATE: concurrent certificate changes must each see the thumbprint they replace.
@@ -134,7 +140,7 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
             SELECT certificate_thumbprint AS "certificateThumbprint" FROM devices
             WHERE tenant_id = ${tenantId} AND device_id = ${deviceId} FOR UPDATE`;
           if (!current) throw notFound();
-          return tx.device.update({
+          const updated = await tx.device.update({
             where: key(tenantId, deviceId),
             data: {
               isEnabled: changes.isEnabled,
@@ -148,6 +154,8 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
               }),
             },
           });
+          await Promise.all(auditStatement(tx, audit));
+          return updated;
         });
       } catch (error) {
         if (prismaErrorCode(error) === 'P2025') throw notFound();
@@ -155,7 +163,7 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
       }
     },
 
-    async delete(tenantId, deviceId) {
+    async delete(tenantId, deviceId, audit) {
       try {
         return await prisma.$transaction(async (tx) => {
           const { count } = await tx.device.deleteMany({ where: { tenantId, deviceId } });
@@ -165,6 +173,7 @@ export function createDeviceRepository(prisma: PrismaClient): DeviceRepository {
             create: { tenantId, deviceId },
             update: { deletedAt: new Date() },
           });
+          await Promise.all(auditStatement(tx, audit));
           return tombstone.deletedAt;
         });
       } catch (error) {

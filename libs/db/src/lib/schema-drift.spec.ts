@@ -68,6 +68,8 @@ function expectedSqlType(field: DmmfField): string {
       return 'jsonb';
     case 'Bytes':
       return 'bytea';
+    case 'Uuid':
+      return 'uuid';
     case 'DateTime':
       return 'timestamp(3) without time zone';
     default:

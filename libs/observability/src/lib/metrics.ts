@@ -73,14 +73,14 @@ export function createMetrics(service: string): ServiceMetrics {
  * Wraps a token-issuing call so that each outcome is counted: issued, or
  * denied with the DstsError code as reason (`INTERNAL` for anything else).
  */
-export function countTokens<Input, Token>(
+export function countTokens<Args extends unknown[], Token>(
   metrics: ServiceMetrics,
   subject: TokenSubject,
-  issue: (input: Input) => Promise<Token>,
-): (input: Input) => Promise<Token> {
-  return async (input) => {
+  issue: (...args: Args) => Promise<Token>,
+): (...args: Args) => Promise<Token> {
+  return async (...args) => {
     try {
-      const token = await issue(input);
+      const token = await issue(...args);
       metrics.tokensIssued.inc({ subject });
       return token;
     } catch (error) {

@@ -82,6 +82,11 @@ describe('token, cache and database metrics', () => {
     expect(text).toContain('dsts_tokens_denied_total{subject="device",reason="INTERNAL",service="auth-gateway"} 1');
   });
 
+  it('hands every argument to the wrapped call (the gateway passes the authentication attempt second)', async () => {
+    const issue = countTokens(createMetrics('auth-gateway'), 'device', async (input: string, attempt: { claimed: string }) => `${input}:${attempt.claimed}`);
+    await expect(issue('assertion', { claimed: 'printer-1' })).resolves.toBe('assertion:printer-1');
+  });
+
   it('records database operations by model (raw for SQL), operation and outcome', async () => {
     const metrics = createMetrics('lifecycle-api');
     const observe = observeDatabaseQuery(metrics);

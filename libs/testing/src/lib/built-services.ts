@@ -82,6 +82,28 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * What the processes a test starts share with everything else of its jest
+ * run: the database and Redis key prefix (inherited) and the run's
+ * key-encryption key (its key table is shared); quick 2048-bit signing keys,
+ * loopback only, warnings only.
+ */
+const builtServiceEnvironment = (databaseUrl?: string) => ({
+  ...process.env,
+  SIGNING_KEY_ENCRYPTION_KEY: testEncryptionKey(databaseUrl),
+  SIGNING_KEY_RSA_BITS: '2048',
+  REST_HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+});
+
+/** Starts `dist/apps/<app>/main.js`; everything it prints goes to `onOutput`. */
+function spawnBuilt(app: 'lifecycle-api' | 'auth-gateway', env: NodeJS.ProcessEnv, onOutput: (text: string) => void): ChildProcess {
+  const child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], { cwd: WORKSPACE_ROOT, env });
+  child.stdout.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+  return child;
+}
+
+/**
  * Resolves once the gateway's /ready answers 200 and the lifecycle-api's gRPC
  * health check (over `grpcCredentials`, which may fail while the files they
  * need are being made) says SERVING; rejects after 30 s or as soon as
@@ -114,26 +136,17 @@ export async function startBuiltServices(options: { grants?: TestGrants; env?: R
   const [grpcPort, grpcHealthPort, restPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const tls = await writeTestTls(options.grants);
   const env = {
-    ...process.env,
+    ...builtServiceEnvironment(options.env?.['DATABASE_URL']),
     ...tls.env,
-    SIGNING_KEY_ENCRYPTION_KEY: testEncryptionKey(options.env?.['DATABASE_URL']),
-    SIGNING_KEY_RSA_BITS: '2048',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
     GRPC_HEALTH_PORT: String(grpcHealthPort),
-    REST_HOST: '127.0.0.1',
     REST_PORT: String(restPort),
     METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: 'warn',
     ...options.env,
   };
   let output = '';
-  const children = ['lifecycle-api', 'auth-gateway'].map((app) => {
-    const child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], { cwd: WORKSPACE_ROOT, env });
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    return child;
-  });
+  const children = (['lifecycle-api', 'auth-gateway'] as const).map((app) => spawnBuilt(app, env, (text) => (output += text)));
   const services: BuiltServices = {
     grpcAddress: `127.0.0.1:${grpcPort}`,
     grpcHealthAddress: `127.0.0.1:${grpcHealthPort}`,
@@ -158,4 +171,42 @@ export async function startBuiltServices(options: { grants?: TestGrants; env?: R
     throw new Error(`${(error as Error).message}:\n${output}`);
   }
   return services;
+}
+
+export interface BuiltGateways {
+  /** `http://127.0.0.1:<port>` of each replica. */
+  urls: string[];
+  /** What the processes printed so far (JSON log lines, audit lines among them). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `count` auth-gateway processes (`dist/apps/auth-gateway/main.js`;
+ * the test target must depend on its build) as replicas of one deployment:
+ * the jest run's database and Redis key prefix, one key-encryption key,
+ * `env` on top. Resolves once every replica's /ready answers 200.
+ */
+export async function startBuiltGateways(count: number, env: Record<string, string> = {}): Promise<BuiltGateways> {
+  const ports = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  const shared = { ...builtServiceEnvironment(env['DATABASE_URL']), ...env };
+  let output = '';
+  const children = ports.map((port) => spawnBuilt('auth-gateway', { ...shared, REST_PORT: String(port) }, (text) => (output += text)));
+  const gateways: BuiltGateways = {
+    urls: ports.map((port) => `http://127.0.0.1:${port}`),
+    output: () => output,
+    stop: async () => {
+      await Promise.all(children.map(stopProcess));
+    },
+  };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await Promise.all(gateways.urls.map(gatewayReady))).every(Boolean)) {
+    if (Date.now() > deadline || children.some((child) => child.exitCode !== null)) {
+      await gateways.stop();
+      throw new Error(`auth-gateway replicas did not become ready:\n${output}`);
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  return gateways;
 }

@@ -3,6 +3,7 @@ import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
 import type { RegisteredAppRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
 import { requiredId } from '@dsts/validation';
+import type { AuthenticationAttempt } from './authentication-attempt';
 import { type AssertionRequest, assertionHeader, requireAssertion, verifyAssertion } from './client-assertion';
 import { redeemChallenge } from './redeem-challenge';
 import type { IssuedToken, TokenIssuer } from './token-issuer';
@@ -29,7 +30,8 @@ export interface AppAuthenticationRequest extends AssertionRequest {
  */
 export interface AppAuthenticator {
   issueChallenge(appId: string | undefined): Promise<IssuedChallenge>;
-  authenticate(request: AppAuthenticationRequest): Promise<IssuedToken>;
+  /** `attempt` learns the claimed app id before anything is looked up or verified. */
+  authenticate(request: AppAuthenticationRequest, attempt?: AuthenticationAttempt): Promise<IssuedToken>;
 }
 
 export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthenticator {
@@ -49,9 +51,10 @@ export function createAppAuthenticator(deps: AppAuthenticatorDeps): AppAuthentic
       return deps.challenges.issue('app', requiredId(appId ?? '', 'app_id'), deps.clock());
     },
 
-    async authenticate(request) {
+    async authenticate(request, attempt) {
       const appId = requiredId(request.appId ?? '', 'app_id');
       const assertion = requireAssertion(request);
+      await attempt?.claimed({ kind: 'app', appId });
       const now = deps.clock();
       assertionHeader(assertion, APP_ALGORITHMS);
       const app = await deps.apps.find(appId);

@@ -1,6 +1,7 @@
 import type { ChallengeStore, IssuedChallenge } from '@dsts/cache';
 import type { DeviceRecord, DeviceRepository } from '@dsts/db';
 import { DstsError } from '@dsts/errors';
+import type { AuthenticationAttempt } from './authentication-attempt';
 import { createCertificateCache } from './certificate-cache';
 import { requiredId } from '@dsts/validation';
 import { type AssertionRequest, assertionHeader, firstX5cCertificate, requireAssertion, verifyAssertion } from './client-assertion';
@@ -21,8 +22,11 @@ export interface DeviceAuthenticatorDeps {
 export interface DeviceAuthenticator {
   /** A fresh challenge for any device id, without looking the device up (SPEC §3 step 1). */
   issueChallenge(deviceId: string | undefined): Promise<IssuedChallenge>;
-  /** Verifies a device's client assertion (SPEC §3 step 3) and issues its access token. */
-  authenticate(request: AssertionRequest): Promise<IssuedToken>;
+  /**
+   * Verifies a device's client assertion (SPEC §3 step 3) and issues its
+   * access token; `attempt` learns the claimed (tenant, device) first.
+   */
+  authenticate(request: AssertionRequest, attempt?: AuthenticationAttempt): Promise<IssuedToken>;
 }
 
 /** Which of the device's certificates was presented; throws when neither. */
@@ -42,7 +46,7 @@ export function createDeviceAuthenticator(deps: DeviceAuthenticatorDeps): Device
       return deps.challenges.issue('device', requiredId(deviceId ?? '', 'device_id'), deps.clock());
     },
 
-    async authenticate(request) {
+    async authenticate(request, attempt) {
       const assertion = requireAssertion(request);
       const now = deps.clock();
       const header = assertionHeader(assertion, algorithms);
@@ -50,6 +54,7 @@ export function createDeviceAuthenticator(deps: DeviceAuthenticatorDeps): Device
       const deviceId = certificate.commonName;
       const tenantId = certificate.organization;
       if (!tenantId) throw new DstsError('INVALID_CERTIFICATE', 'invalid device certificate: subject organization (tenant id) is missing');
+      await attempt?.claimed({ kind: 'device', tenantId, deviceId });
 
       const device = await deps.devices.find(tenantId, deviceId);
       const presented = presentedCertificate(device, certificate.thumbprint);
