@@ -1,7 +1,6 @@
-import { type DecodedJws, type Jwks, LifecycleCallError, type LifecycleClient, signClientAssertion, verifyWithJwks } from '@dsts/client';
+import { type DecodedJws, type Jwks, JWT_BEARER_ASSERTION_TYPE, LifecycleCallError, type LifecycleClient, signClientAssertion, verifyWithJwks } from '@dsts/client';
 import type { DeviceIdentity } from './dev-ca';
 
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ALREADY_EXISTS = 6;
 
 /** Registers the device through the lifecycle-api (CreateDevice); a device registered by an earlier run is fine. */
@@ -42,7 +41,7 @@ export async function authenticateDevice(gatewayUrl: string, device: DeviceIdent
     await call('token', `${gatewayUrl}/api/v1/deviceauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_assertion_type: JWT_BEARER, client_assertion: assertion }),
+      body: new URLSearchParams({ client_assertion_type: JWT_BEARER_ASSERTION_TYPE, client_assertion: assertion }),
     }),
     'token',
   );
