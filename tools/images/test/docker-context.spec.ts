@@ -1,11 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const workspaceRoot = path.resolve(__dirname, '../../..');
-const commonFiles = ['./.dockerignore', './Dockerfile', './main.js', './migrations/20261203000000_init/migration.sql', './migrations/migration_lock.toml', './package-lock.json', './package.json'];
+/** Every migration of libs/db goes into both images (each app can migrate at start). */
+const migrationFiles = readdirSync(path.join(workspaceRoot, 'libs/db/prisma/migrations'), { withFileTypes: true }).map((entry) =>
+  entry.isDirectory() ? `./migrations/${entry.name}/migration.sql` : `./migrations/${entry.name}`,
+);
+const commonFiles = ['./.dockerignore', './Dockerfile', './main.js', ...migrationFiles, './package-lock.json', './package.json'].sort();
 const expectedFiles: Record<string, string[]> = {
   'auth-gateway': commonFiles,
   'lifecycle-api': [...commonFiles, './descriptor-set.binpb', './migrate.js'].sort(),

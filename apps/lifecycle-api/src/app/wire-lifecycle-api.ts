@@ -40,7 +40,8 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
   const tokenServices = createTokenServices({ config, prisma, cache, encryptionKey, clock });
   let access: CallerAccess;
   try {
-    access = await loadCallerAccess(config, clock());
+    // TLS handshakes judge certificates by the wall clock, so the files are checked by it too (not the injected clock).
+    access = await loadCallerAccess(config, new Date());
     await startTokenServices(tokenServices, { config, logger });
   } catch (error) {
     await Promise.allSettled([prisma.$disconnect(), cache.close()]);
