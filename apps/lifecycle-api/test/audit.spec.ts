@@ -138,6 +138,34 @@ describe('audit trail of the lifecycle-api (real gRPC, Postgres, Redis)', () => 
     }
   });
 
+  it('writes an audit line for every ValidateEnrollmentToken refusal (caller, reason), never the token, and none for a valid token', async () => {
+    const created = await api.call('createEnrollmentToken', { header: v1(), tid, tokenLifetimeDays: 1 });
+    const token = created.token?.token as string;
+    const [refused, accepted] = [requestId('token-refused'), requestId('token-accepted')];
+    const guess = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect((await api.call('validateEnrollmentToken', { header: v1(refused), token: guess })).header?.status).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect((await api.call('validateEnrollmentToken', { header: v1(accepted), token })).header?.status).toBe(GrpcStatus.OK);
+
+    expect(linesOf(refused)).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        service: 'lifecycle-api',
+        log: 'audit',
+        msg: 'audit',
+        operation: 'ValidateEnrollmentToken',
+        actor: CALLER,
+        outcome: 'unauthenticated',
+        reason: 'ENROLLMENT_TOKEN_INVALID',
+        requestId: refused,
+        clientIp: '127.0.0.1',
+      },
+    ]);
+    expect(linesOf(accepted)).toEqual([]);
+    expect(log.text()).not.toContain(token);
+    expect(log.text()).not.toContain(guess);
+  });
+
   it('writes an audit line for every AuthenticateApp refusal (claimed app, address, reason), never the assertion, and no row', async () => {
     const stranger = createTestApp(`unknown-${randomBytes(4).toString('hex')}`);
     const id = requestId('app-refused');

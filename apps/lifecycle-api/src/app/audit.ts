@@ -16,7 +16,8 @@ export interface AuditTarget {
 /**
  * How an RPC is audited. `change`: every outcome, as an audit line and a row
  * of `audit_events` (README "Audit log"). `authentication`: refusals only, as
- * an audit line whose actor is the app the caller claimed to be.
+ * an audit line whose actor is the app the caller claimed to be, or else the
+ * caller (the enrollment service validating a device's enrollment token).
  */
 export interface AuditDescriptor<Req> {
   kind: 'change' | 'authentication';
@@ -28,6 +29,8 @@ export const AUDITED = {
   deviceChange: { kind: 'change', target: (request: { tid: string; deviceId: string }) => ({ tenantId: request.tid, deviceId: request.deviceId }) },
   tenantChange: { kind: 'change', target: (request: { tid: string }) => ({ tenantId: request.tid }) },
   appAuthentication: { kind: 'authentication', target: (request: { appId: string }) => ({ appId: request.appId }) },
+  // The token is the secret being checked: nothing of it is recorded, and it names no tenant until it is valid.
+  enrollmentTokenValidation: { kind: 'authentication', target: () => ({}) },
 } as const;
 
 /**
@@ -72,7 +75,7 @@ export function auditCall<Req>(
   const target = descriptor.target(call.request);
   const [tenantId, deviceId, appId] = [validId(target.tenantId), validId(target.deviceId), validId(target.appId)];
   const actor: AuditActor =
-    descriptor.kind === 'change' ? callerIdentityOf(call) : appId ? { kind: 'app', id: appId } : { kind: 'anonymous', id: 'anonymous' };
+    descriptor.kind === 'authentication' && appId ? { kind: 'app', id: appId } : callerIdentityOf(call);
   const id = randomUUID();
   const occurredAt = deps.clock();
   const entry = (outcome: Outcome): AuditEntry => ({ operation: method, actor, tenantId, deviceId, ...outcome, requestId });

@@ -85,6 +85,7 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
       'ValidateEnrollmentToken',
       validateEnrollmentToken(rpc),
       ValidateEnrollmentTokenResponse.create,
+      { audit: AUDITED.enrollmentTokenValidation },
     ),
     // SPEC §6: GetSigningKeyRequest has no header, so there is no protocol_version to require.
     getSigningKey: headerUnary(rpc, 'GetSigningKey', getSigningKey(rpc), GetSigningKeyResponse.create, { requireHeader: false }),
