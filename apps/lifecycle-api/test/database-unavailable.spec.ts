@@ -1,8 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { Client } from 'pg';
 import { migrate } from '@dsts/db';
 import {
-  adminDatabaseUrl,
   captureLogs,
   createTemporaryDatabase,
   eventually,
@@ -20,28 +18,24 @@ import { type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api
 describe('lifecycle-api while its database is unavailable', () => {
   let database: TemporaryDatabase;
   let api: RunningLifecycleApi;
-  let admin: Client;
 
-  const setConnectable = async (allowed: boolean) => {
-    await admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS ${allowed}`);
-    if (!allowed) {
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database.name]);
-    }
-  };
+  const setConnectable = (allowed: boolean) => database.setConnectable(allowed);
   const logs = captureLogs();
   const getToken = () => api.call('getEnrollmentToken', { header: v1('db-down'), tid: 'tenant-1' });
 
   beforeAll(async () => {
     database = await createTemporaryDatabase('dsts_unavailable');
     await migrate({ databaseUrl: database.url });
-    admin = new Client({ connectionString: adminDatabaseUrl });
-    await admin.connect();
-    api = await startLifecycleApi({ databaseUrl: database.url, logDestination: logs.destination, env: { GRPC_HEALTH_CHECK_SECONDS: '1' } });
+    // Keys re-read on every use: GetSigningKey then needs the database unless it serves what it has.
+    api = await startLifecycleApi({
+      databaseUrl: database.url,
+      logDestination: logs.destination,
+      env: { GRPC_HEALTH_CHECK_SECONDS: '1', SIGNING_KEY_REFRESH_SECONDS: '0' },
+    });
     await api.call('createEnrollmentToken', { header: v1(), tid: 'tenant-1' });
   });
   afterAll(async () => {
     await api?.close();
-    await admin?.end();
     await database?.drop();
   });
 
@@ -67,6 +61,20 @@ describe('lifecycle-api while its database is unavailable', () => {
     const up = await getToken();
     expect(up.header?.status).toBe(GrpcStatus.OK);
     expect(up.token?.token).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+
+  it('answers GetSigningKey from the keys it holds while the key table cannot be read', async () => {
+    const before = await api.call('getSigningKey', {});
+    expect(before.signingKey.length).toBeGreaterThan(0);
+
+    await setConnectable(false);
+    try {
+      const during = await api.call('getSigningKey', {});
+      expect(during.header?.status).toBe(GrpcStatus.OK);
+      expect(during.signingKey).toEqual(before.signingKey);
+    } finally {
+      await setConnectable(true);
+    }
   });
 
   it('turns readiness (krypton.dsts.DeviceSTS) NOT_SERVING while the database is unreachable and SERVING when it is back, logging each change once; liveness ("") stays SERVING', async () => {

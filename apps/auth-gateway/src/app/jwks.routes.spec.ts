@@ -1,0 +1,33 @@
+import { call } from '../../test/client-flows';
+import { type GatewayOnOwnDatabase, startGatewayOnOwnDatabase } from '../../test/start-gateway';
+
+const JWKS_PATHS = ['/api/v1/keys', '/.well-known/jwks.json'];
+
+/** A gateway on a database of its own, which the test takes away (no mocks: refused and terminated connections). */
+describe('JWKS while the database is unavailable', () => {
+  let gateway: GatewayOnOwnDatabase;
+
+  beforeAll(async () => {
+    // Keys re-read on every use: the JWKS then needs the database unless it serves what it has.
+    gateway = await startGatewayOnOwnDatabase('dsts_jwks', { env: { SIGNING_KEY_REFRESH_SECONDS: '0' } });
+  });
+  afterAll(() => gateway?.close());
+
+  it('serves the public keys it holds at both paths, and the same keys once the database is back', async () => {
+    const before = await call(`${gateway.baseUrl}/api/v1/keys`);
+    expect(before.status).toBe(200);
+    expect((before.body['keys'] as unknown[]).length).toBeGreaterThan(0);
+
+    await gateway.database.setConnectable(false);
+    try {
+      for (const path of JWKS_PATHS) {
+        const during = await call(`${gateway.baseUrl}${path}`);
+        expect({ path, status: during.status, body: during.body }).toEqual({ path, status: 200, body: before.body });
+      }
+      expect((await call(`${gateway.baseUrl}/ready`)).status).toBe(503);
+    } finally {
+      await gateway.database.setConnectable(true);
+    }
+    expect((await call(`${gateway.baseUrl}/.well-known/jwks.json`)).body).toEqual(before.body);
+  });
+});
