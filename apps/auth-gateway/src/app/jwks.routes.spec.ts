@@ -1,5 +1,6 @@
+import { metricValue } from '@dsts/testing';
 import { call } from '../../test/client-flows';
-import { type GatewayOnOwnDatabase, startGatewayOnOwnDatabase } from '../../test/start-gateway';
+import { type GatewayOnOwnDatabase, type RunningGateway, startGateway, startGatewayOnOwnDatabase } from '../../test/start-gateway';
 
 const JWKS_PATHS = ['/api/v1/keys', '/.well-known/jwks.json'];
 
@@ -29,5 +30,23 @@ describe('JWKS while the database is unavailable', () => {
       await gateway.database.setConnectable(true);
     }
     expect((await call(`${gateway.baseUrl}/.well-known/jwks.json`)).body).toEqual(before.body);
+  });
+});
+
+describe('JWKS request metrics', () => {
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway?.close());
+
+  it('counts each JWKS path under its own route label', async () => {
+    for (const path of JWKS_PATHS) expect((await call(`${gateway.baseUrl}${path}`)).status).toBe(200);
+    await call(`${gateway.baseUrl}/.well-known/jwks.json`);
+
+    const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
+    const requests = (path: string) => metricValue(text, 'dsts_requests_total', { transport: 'http', method: `GET ${path}`, code: '200' });
+    expect({ keys: requests('/api/v1/keys'), wellKnown: requests('/.well-known/jwks.json') }).toEqual({ keys: 1, wellKnown: 2 });
+    expect(text).not.toMatch(/method="[^"]*,[^"]*"/);
   });
 });
