@@ -14,13 +14,22 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual(['auth-gateway', 'lifecycle-api', 'migrate', 'postgres', 'redis']);
   });
 
-  it("migrates once with the lifecycle-api image's migrate.js, after Postgres is healthy", () => {
+  it("migrates once with the lifecycle-api image's migrate.js, after Postgres is healthy, retrying a failed attempt", () => {
     expect(services['migrate']).toMatchObject({
       image: services['lifecycle-api']?.['image'],
       command: ['node', 'migrate.js'],
       depends_on: { postgres: { condition: 'service_healthy' } },
+      // A failed attempt (e.g. Postgres still busy) is retried; success ends it for good.
+      restart: 'on-failure',
     });
     expect(Object.keys(services['migrate']?.['environment'])).toEqual(['DATABASE_URL']);
+  });
+
+  it('calls Postgres healthy only once it answers over TCP, as the other services connect', () => {
+    // Without -h, pg_isready asks the unix socket, which answers before TCP during the image's init.
+    const [kind, command] = services['postgres']?.['healthcheck'].test as string[];
+    expect(kind).toBe('CMD-SHELL');
+    expect(command).toMatch(/^pg_isready -h 127\.0\.0\.1 /);
   });
 
   it('starts each service after a successful migration and healthy Postgres and Redis, not migrating itself', () => {

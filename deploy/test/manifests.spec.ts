@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { readPermissionsFile } from '@dsts/caller-auth';
-import { CONFIG_VARIABLES } from '@dsts/config';
+import { CONFIG_VARIABLES, loadConfig } from '@dsts/config';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,6 +28,26 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 const podSpecs = () => [...ofKind('Deployment'), ...ofKind('Job')].map((d) => ({ name: d['metadata'].name as string, spec: d['spec'].template.spec }));
 const containerOf = (deployment: string) => named('Deployment', deployment)['spec'].template.spec.containers[0];
+const envValue = (spec: Doc, variable: string) => (spec['containers'][0].env as Doc[]).find((entry) => entry['name'] === variable)?.['value'] as string | undefined;
+
+/**
+ * Where the file a variable names comes from: a read-only mount of a Secret
+ * or ConfigMap volume (`Secret <name>` / `ConfigMap <name>`), the key, and for
+ * a ConfigMap the key's content. Throws when it is anything else.
+ */
+function mountedFile(spec: Doc, variable: string): { from: string; key: string; content: string | undefined } {
+  const file = envValue(spec, variable);
+  if (file === undefined) throw new Error(`${variable} is not set`);
+  const mount = (spec['containers'][0].volumeMounts as Doc[]).find((m) => path.dirname(file) === m['mountPath']);
+  if (!mount?.['readOnly']) throw new Error(`${variable}: ${file} is not on a read-only mount`);
+  const volume = (spec['volumes'] as Doc[]).find((v) => v['name'] === mount['name']);
+  const key = path.basename(file);
+  if (volume?.['secret']) return { from: `Secret ${volume['secret'].secretName}`, key, content: undefined };
+  if (!volume?.['configMap']) throw new Error(`${variable}: volume ${mount['name']} is neither a Secret nor a ConfigMap`);
+  const content = named('ConfigMap', volume['configMap'].name)['data'][key];
+  if (content === undefined) throw new Error(`${variable}: ConfigMap ${volume['configMap'].name} has no key ${key}`);
+  return { from: `ConfigMap ${volume['configMap'].name}`, key, content };
+}
 
 const API_VERSIONS: Record<string, string> = {
   ConfigMap: 'v1',
@@ -75,11 +95,15 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     }
   });
 
-  it('scale existing Deployments with autoscaling/v2', () => {
+  it('scale existing Deployments with autoscaling/v2, leaving their replica count to the HPA', () => {
     for (const hpa of ofKind('HorizontalPodAutoscaler')) {
       const { scaleTargetRef, minReplicas, maxReplicas } = hpa['spec'];
       expect(scaleTargetRef).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment' });
-      expect(named('Deployment', scaleTargetRef.name)).toBeDefined();
+      // A Deployment's own replicas would reset the HPA's count on every apply.
+      expect({ deployment: scaleTargetRef.name, replicas: named('Deployment', scaleTargetRef.name)['spec'].replicas }).toEqual({
+        deployment: scaleTargetRef.name,
+        replicas: undefined,
+      });
       expect(minReplicas).toBeGreaterThanOrEqual(2);
       expect(maxReplicas).toBeGreaterThan(minReplicas);
     }
@@ -112,18 +136,30 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it('give the lifecycle-api its TLS files and permissions file from mounted volumes', () => {
     const fileVariables = ['GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE', 'GRPC_TLS_CLIENT_CA_FILE', 'LIFECYCLE_PERMISSIONS_FILE'];
     for (const { name, spec } of podSpecs().filter((pod) => pod.spec.containers[0].image === 'dsts/lifecycle-api:latest' && !pod.spec.containers[0].command)) {
-      const container = spec.containers[0];
-      const env = Object.fromEntries((container.env as Doc[]).map((variable) => [variable['name'], variable['value']]));
-      expect({ name, variables: fileVariables.filter((variable) => env[variable] === undefined) }).toEqual({ name, variables: [] });
-      expect(env['LIFECYCLE_AUTH']).toBeUndefined();
-      for (const variable of fileVariables) {
-        const mount = (container.volumeMounts as Doc[]).find((m) => path.dirname(env[variable]) === m['mountPath']);
-        expect({ variable, mounted: Boolean(mount?.['readOnly']) }).toEqual({ variable, mounted: true });
-        const volume = (spec.volumes as Doc[]).find((v) => v['name'] === mount?.['name']);
-        expect(volume?.['secret'] ?? volume?.['configMap']).toBeDefined();
-        if (volume?.['configMap']) expect(named('ConfigMap', volume['configMap'].name)['data'][path.basename(env[variable])]).toBeDefined();
-      }
+      expect({ name, variables: fileVariables.filter((variable) => envValue(spec, variable) === undefined) }).toEqual({ name, variables: [] });
+      expect(envValue(spec, 'LIFECYCLE_AUTH')).toBeUndefined();
+      for (const variable of fileVariables) expect(mountedFile(spec, variable).from).toMatch(/^(Secret|ConfigMap) /);
     }
+  });
+
+  it('give both services the same registered apps file (APPS_FILE) from the ConfigMap dsts-apps', () => {
+    const files = ofKind('Deployment').map((deployment) => mountedFile(deployment['spec'].template.spec, 'APPS_FILE'));
+    expect(files).toHaveLength(2);
+    for (const file of files) expect(file).toEqual({ from: 'ConfigMap dsts-apps', key: 'apps.yaml', content: files[0]?.content });
+    // The README's format; the shipped list is empty (apps need real public keys), see the ConfigMap's comment.
+    expect(parseYaml(files[0]?.content as string)).toEqual({ apps: [] });
+  });
+
+  it('set the auth-gateway client address and rate limits explicitly, to values libs/config accepts', () => {
+    const variables = ['TRUST_PROXY', 'RATE_LIMIT_PER_MINUTE', 'RATE_LIMIT_FAILURES_PER_MINUTE'];
+    for (const key of variables) {
+      expect(containerOf('auth-gateway').env).toContainEqual({ name: key, valueFrom: { configMapKeyRef: { name: 'dsts-config', key } } });
+    }
+    const config = loadConfig({ ...configMap['data'], DATABASE_URL: secret['stringData'].DATABASE_URL });
+    // Limits on (0 would switch them off); the Service is ClusterIP, so clients come through one ingress that appends X-Forwarded-For.
+    expect(config.rateLimit.perMinute).toBeGreaterThan(0);
+    expect(config.rateLimit.failuresPerMinute).toBeGreaterThan(0);
+    expect(config.rest.trustProxy).toBe(1);
   });
 
   it('ship a permissions file the lifecycle-api accepts', async () => {

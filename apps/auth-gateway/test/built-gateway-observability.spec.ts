@@ -108,6 +108,23 @@ describe('built auth-gateway and lifecycle-api: traces, trace ids in logs, metri
     expect(span.attributes['http.status_code'] ?? span.attributes['http.response.status_code']).toBe(404);
   });
 
+  it('exports no query string values: a secret in the query string reaches no span attribute', async () => {
+    const secret = `s3cret-${Date.now()}`;
+    const response = await fetch(`${services.gatewayUrl}/api/v1/deviceauth/challenge?device_id=query-1&secret=${secret}`);
+    expect(response.status).toBe(200);
+
+    const span = await eventually('challenge request span exported', () =>
+      serverSpan('auth-gateway', (s) => s.attributes['url.path'] === '/api/v1/deviceauth/challenge' && String(s.attributes['url.query']).includes('secret=')),
+    );
+    // Parameter names stay (they tell what was asked), values do not.
+    expect(span.attributes['url.query']).toBe('device_id=REDACTED&secret=REDACTED');
+    const leaks = receiver
+      .spans()
+      .flatMap((s) => Object.entries(s.attributes).map(([key, value]) => ({ span: s.name, key, value: String(value) })))
+      .filter(({ value }) => value.includes(secret));
+    expect(leaks).toEqual([]);
+  });
+
   it('counts tokens issued and denied by reason, device cache reads and database latency', async () => {
     const device = await (await createTestCa()).issueDevice({ deviceId: 'counted-1', tenantId: uniqueTenant() });
     // Straight into the table: CreateDevice would hold the device's cache entry invalidated for 30 s.

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { createRedisCache, type Cache } from '@dsts/cache';
 import { type Config, loadConfig } from '@dsts/config';
-import { createPrismaClient, type PrismaClient } from '@dsts/db';
+import { createPrismaClient, migrate, type PrismaClient } from '@dsts/db';
 import { createLogger, createMetrics, observeDatabaseQuery, type ServiceMetrics } from '@dsts/observability';
-import { testEncryptionKey } from '@dsts/testing';
+import { createTemporaryDatabase, type TemporaryDatabase, testEncryptionKey } from '@dsts/testing';
 import { startTokenServices } from '@dsts/tokens';
 import { createAuthServices } from '../src/app/auth-services';
 import { createApp } from '../src/app/create-app';
@@ -90,4 +90,32 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       await release();
     },
   };
+}
+
+export interface GatewayOnOwnDatabase extends RunningGateway {
+  database: TemporaryDatabase;
+}
+
+/**
+ * A gateway on a freshly migrated database of its own (`label` names it), for
+ * tests that change table-wide state (the key table) or take the database
+ * away; `close` drops the database too.
+ */
+export async function startGatewayOnOwnDatabase(label: string, options: Omit<GatewayOptions, 'databaseUrl'> = {}): Promise<GatewayOnOwnDatabase> {
+  const database = await createTemporaryDatabase(label);
+  try {
+    await migrate({ databaseUrl: database.url });
+    const gateway = await startGateway({ ...options, databaseUrl: database.url });
+    return {
+      ...gateway,
+      database,
+      close: async () => {
+        await gateway.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }

@@ -24,8 +24,6 @@ async function main(): Promise<void> {
   );
 
   exitOnSignal(logger, async () => {
-    api.databaseHealth.stop();
-    api.health.setStatus('', 'NOT_SERVING');
     await api.shutdown();
     await Promise.allSettled([prisma.$disconnect(), cache.close(), metricsServer?.close(), tracing?.shutdown()]);
   });

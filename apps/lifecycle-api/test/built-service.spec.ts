@@ -25,6 +25,15 @@ function runMigrate(env: Record<string, string>) {
   return spawnSync(process.execPath, ['migrate.js'], { cwd: BUILD, env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
+/** A failed start's output: exactly one JSON log line, at fatal. */
+function startFailure(stderr: string): Record<string, unknown> {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  const line = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  expect(line).toMatchObject({ level: 'fatal', msg: 'failed to start' });
+  return line;
+}
+
 /**
  * The built lifecycle-api (dist/apps/lifecycle-api) as processes: the
  * standalone migration entry, then the service on the database it migrated,
@@ -54,12 +63,50 @@ describe('built lifecycle-api', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/"applied":\[\],"alreadyApplied":[1-9]/);
 
-    const unreachable = runMigrate({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/dsts` });
-    expect(unreachable.status).toBe(1);
-    expect(unreachable.stderr).toMatch(/^dsts-migrate failed to start: .*ECONNREFUSED/);
+    const unreachable = runMigrate({ DATABASE_URL: `postgresql://postgres:unreachable-pw@127.0.0.1:${await freePort()}/dsts` });
+    expect({ status: unreachable.status, stderr: startFailure(unreachable.stderr) }).toEqual({
+      status: 1,
+      stderr: expect.objectContaining({ service: 'dsts-migrate', cause: expect.stringMatching(/ECONNREFUSED/) }),
+    });
+    expect(unreachable.stderr).not.toContain('unreachable-pw');
     const unconfigured = runMigrate({});
-    expect({ status: unconfigured.status, stderr: unconfigured.stderr }).toEqual({ status: 1, stderr: expect.stringContaining('DATABASE_URL is required') });
+    expect({ status: unconfigured.status, stderr: startFailure(unconfigured.stderr) }).toEqual({
+      status: 1,
+      stderr: expect.objectContaining({ cause: 'invalid configuration', problems: ['DATABASE_URL is required'] }),
+    });
   }, 120_000);
+
+  it('stops on a database that is not migrated when told not to migrate, naming the pending migrations, no password printed', async () => {
+    const unmigrated = await createTemporaryDatabase('dsts_built_unmigrated');
+    try {
+      const databaseUrl = Object.assign(new URL(unmigrated.url), { password: 'unmigrated-pw-51c2' }).toString();
+      const started = spawnSync(process.execPath, ['main.js'], {
+        cwd: BUILD,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          DATABASE_URL: databaseUrl,
+          DATABASE_MIGRATE_ON_START: 'false',
+          SIGNING_KEY_ENCRYPTION_INSECURE_DEV: 'true',
+          LIFECYCLE_AUTH: 'insecure-compat',
+          GRPC_PORT: '0',
+          METRICS_PORT: '0',
+          LOG_LEVEL: 'warn',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ status: started.status, stderr: startFailure(started.stderr) }).toEqual({
+        status: 1,
+        stderr: expect.objectContaining({
+          service: 'lifecycle-api',
+          cause: expect.stringMatching(/^database is not migrated: 2 pending migration\(s\) \(20261203000000_init, 20261215000000_audit\); run migrate\.js/),
+        }),
+      });
+      expect(started.stdout + started.stderr).not.toContain('unmigrated-pw-51c2');
+    } finally {
+      await unmigrated.drop();
+    }
+  }, 60_000);
 
   /** What the calls below handled that must never reach a log line. */
   const secrets: string[] = [];

@@ -1,8 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { Client } from 'pg';
 import { migrate } from '@dsts/db';
 import {
-  adminDatabaseUrl,
   captureLogs,
   createTemporaryDatabase,
   eventually,
@@ -20,28 +18,24 @@ import { type RunningLifecycleApi, startLifecycleApi, v1 } from './lifecycle-api
 describe('lifecycle-api while its database is unavailable', () => {
   let database: TemporaryDatabase;
   let api: RunningLifecycleApi;
-  let admin: Client;
 
-  const setConnectable = async (allowed: boolean) => {
-    await admin.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS ${allowed}`);
-    if (!allowed) {
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database.name]);
-    }
-  };
+  const setConnectable = (allowed: boolean) => database.setConnectable(allowed);
   const logs = captureLogs();
   const getToken = () => api.call('getEnrollmentToken', { header: v1('db-down'), tid: 'tenant-1' });
 
   beforeAll(async () => {
     database = await createTemporaryDatabase('dsts_unavailable');
     await migrate({ databaseUrl: database.url });
-    admin = new Client({ connectionString: adminDatabaseUrl });
-    await admin.connect();
-    api = await startLifecycleApi({ databaseUrl: database.url, logDestination: logs.destination, env: { GRPC_HEALTH_CHECK_SECONDS: '1' } });
+    // Keys re-read on every use: GetSigningKey then needs the database unless it serves what it has.
+    api = await startLifecycleApi({
+      databaseUrl: database.url,
+      logDestination: logs.destination,
+      env: { GRPC_HEALTH_CHECK_SECONDS: '1', SIGNING_KEY_REFRESH_SECONDS: '0' },
+    });
     await api.call('createEnrollmentToken', { header: v1(), tid: 'tenant-1' });
   });
   afterAll(async () => {
     await api?.close();
-    await admin?.end();
     await database?.drop();
   });
 
@@ -69,24 +63,44 @@ describe('lifecycle-api while its database is unavailable', () => {
     expect(up.token?.token).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
-  it('turns gRPC health NOT_SERVING while the database is unreachable and SERVING when it is back, logging each change once', async () => {
+  it('answers GetSigningKey from the keys it holds while the key table cannot be read', async () => {
+    const before = await api.call('getSigningKey', {});
+    expect(before.signingKey.length).toBeGreaterThan(0);
+
+    await setConnectable(false);
+    try {
+      const during = await api.call('getSigningKey', {});
+      expect(during.header?.status).toBe(GrpcStatus.OK);
+      expect(during.signingKey).toEqual(before.signingKey);
+    } finally {
+      await setConnectable(true);
+    }
+  });
+
+  it('turns readiness (krypton.dsts.DeviceSTS) NOT_SERVING while the database is unreachable and SERVING when it is back, logging each change once; liveness ("") stays SERVING', async () => {
     const health = (service: string) => grpcHealthStatus(api.address, service, async () => api.credentials);
-    const statuses = async () => [await health(''), await health(DEVICE_STS_SERVICE_NAME)];
+    // Liveness must not follow the database: Kubernetes would restart every replica during an outage.
+    const statuses = async () => ({ liveness: await health(''), readiness: await health(DEVICE_STS_SERVICE_NAME) });
     const failedPings = async () =>
       metricValue(await api.metrics.registry.metrics(), 'dsts_db_query_duration_seconds_count', { model: 'raw', operation: '$queryRaw', outcome: 'error' });
-    await eventually('health SERVING', async () => ((await statuses()).every((s) => s === 'SERVING') ? true : undefined));
+    const reached = (expected: Awaited<ReturnType<typeof statuses>>) => async () => {
+      const current = await statuses();
+      return current.liveness === expected.liveness && current.readiness === expected.readiness ? current : undefined;
+    };
+    await eventually('health SERVING', reached({ liveness: 'SERVING', readiness: 'SERVING' }));
     const earlier = logs.lines().length;
     const logged = (msg: string) => logs.lines().slice(earlier).filter((line) => line['msg'] === msg);
 
     await setConnectable(false);
-    await eventually('health NOT_SERVING', async () => ((await statuses()).every((s) => s === 'NOT_SERVING') ? true : undefined));
-    // A few more failed checks: the outage is logged when it starts, not on every check.
+    await eventually('readiness NOT_SERVING', reached({ liveness: 'SERVING', readiness: 'NOT_SERVING' }));
+    // A few more failed checks: the outage is logged when it starts, not on every check; liveness never moves.
     const failedSoFar = await failedPings();
     await eventually('two more failed checks', async () => ((await failedPings()) >= failedSoFar + 2 ? true : undefined));
-    expect(logged('database unreachable, health NOT_SERVING')).toEqual([expect.objectContaining({ level: 'warn', cause: expect.any(String) })]);
+    expect(await statuses()).toEqual({ liveness: 'SERVING', readiness: 'NOT_SERVING' });
+    expect(logged('database unreachable, readiness NOT_SERVING')).toEqual([expect.objectContaining({ level: 'warn', cause: expect.any(String) })]);
 
     await setConnectable(true);
-    await eventually('health SERVING again', async () => ((await statuses()).every((s) => s === 'SERVING') ? true : undefined));
-    expect(logged('database reachable again, health SERVING')).toHaveLength(1);
+    await eventually('readiness SERVING again', reached({ liveness: 'SERVING', readiness: 'SERVING' }));
+    expect(logged('database reachable again, readiness SERVING')).toHaveLength(1);
   });
 });

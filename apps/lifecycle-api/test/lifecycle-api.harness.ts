@@ -139,7 +139,6 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
       send(name, REQUEST_TYPES[name].fromPartial(request as never), DeviceSTSService[name].requestSerialize, callOptions),
     callRaw: (name, bytes) => send(name, bytes, (b: never) => b),
     async close() {
-      grpc.databaseHealth.stop();
       client.close();
       await grpc.shutdown();
       await Promise.allSettled([prisma.$disconnect(), cache.close(), tls?.remove()]);

@@ -1,6 +1,6 @@
 export { createPrismaClient, pingDatabase } from './lib/prisma-client';
 export type { DatabaseOptions, DatabaseQuery, PrismaClient } from './lib/prisma-client';
-export { migrate, MigrationError } from './lib/migrate';
+export { migrate, MigrationError, pendingMigrations } from './lib/migrate';
 export type { MigrationOptions, MigrationResult } from './lib/migrate';
 export { defaultMigrationsDir } from './lib/migrations-dir';
 export { databaseFailure } from './lib/database-errors';

@@ -58,6 +58,11 @@ describe('Dockerfiles', () => {
     expect(cmds.map((cmd) => cmd.getJSONStrings().map((s) => s.getJSONValue()))).toEqual([['node', 'main.js']]);
   });
 
+  it('calls the PostgreSQL base image healthy only once it answers over TCP (the unix socket answers earlier, during init)', () => {
+    const healthchecks = finalStage('base-images/postgres/Dockerfile').filter((i) => i.getKeyword() === 'HEALTHCHECK');
+    expect(healthchecks.map((i) => i.getArgumentsContent())).toEqual([expect.stringMatching(/^CMD pg_isready -h 127\.0\.0\.1 /)]);
+  });
+
   it('runs the runtime base image as the non-root node user', () => {
     const stage = finalStage('base-images/node-runtime/Dockerfile');
     expect(stage.filter((i) => i.getKeyword() === 'USER').map((i) => i.getArgumentsContent())).toEqual(['node']);

@@ -1,23 +1,16 @@
 import { createHash, createPublicKey, type JsonWebKey } from 'node:crypto';
-import { migrate } from '@dsts/db';
-import { createTemporaryDatabase, createTestCa, type TemporaryDatabase, verifyWithJwks } from '@dsts/testing';
-import { type RunningGateway, startGateway } from '../../test/start-gateway';
+import { createTestCa, verifyWithJwks } from '@dsts/testing';
+import { type RunningGateway, startGatewayOnOwnDatabase } from '../../test/start-gateway';
 import { authenticateDevice, call, registerDevice, uniqueId, uniqueTenant } from '../../test/client-flows';
 
 /** SIGNING_KEY_ALGORITHM=EdDSA on a database of its own: its first key is the Ed25519 primary. */
 describe('auth-gateway with EdDSA signing keys (REST, real Postgres and Redis)', () => {
-  let database: TemporaryDatabase;
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    database = await createTemporaryDatabase('dsts_eddsa');
-    await migrate({ databaseUrl: database.url });
-    gateway = await startGateway({ databaseUrl: database.url, env: { SIGNING_KEY_ALGORITHM: 'EdDSA' } });
+    gateway = await startGatewayOnOwnDatabase('dsts_eddsa', { env: { SIGNING_KEY_ALGORITHM: 'EdDSA' } });
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await database?.drop();
-  });
+  afterAll(() => gateway?.close());
 
   it('publishes the Ed25519 key in full and issues device tokens that verify with the REST JWKS alone', async () => {
     const ca = await createTestCa();

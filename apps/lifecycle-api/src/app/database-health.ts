@@ -5,7 +5,10 @@ import type { Logger } from '@dsts/observability';
 export interface DatabaseHealthOptions {
   prisma: PrismaClient;
   health: HealthImplementation;
-  /** The health service names whose status follows the database. */
+  /**
+   * The health service names whose status follows the database: readiness
+   * only. Never "" (liveness): a database outage would restart every replica.
+   */
   services: readonly string[];
   logger: Logger;
   intervalSeconds: number;
@@ -17,10 +20,10 @@ export interface DatabaseHealth {
 }
 
 /**
- * Keeps the gRPC health status following PostgreSQL: a ping every
+ * Keeps the readiness health status following PostgreSQL: a ping every
  * `intervalSeconds` (one at a time; one slower than the interval counts as a
- * failure) sets NOT_SERVING when the database stops answering and SERVING when
- * it answers again. Only the changes are logged, not every failed ping.
+ * failure) sets `services` NOT_SERVING when the database stops answering and
+ * SERVING when it answers again. Only the changes are logged, not every failed ping.
  */
 export function followDatabaseHealth({ prisma, health, services, logger, intervalSeconds }: DatabaseHealthOptions): DatabaseHealth {
   const intervalMs = intervalSeconds * 1_000;
@@ -48,8 +51,8 @@ export function followDatabaseHealth({ prisma, health, services, logger, interva
     if (reachable !== serving) {
       serving = reachable;
       for (const service of services) health.setStatus(service, serving ? 'SERVING' : 'NOT_SERVING');
-      if (serving) logger.info('database reachable again, health SERVING');
-      else logger.warn({ cause: failure?.message }, 'database unreachable, health NOT_SERVING');
+      if (serving) logger.info('database reachable again, readiness SERVING');
+      else logger.warn({ cause: failure?.message }, 'database unreachable, readiness NOT_SERVING');
     }
     schedule();
   };

@@ -4,7 +4,7 @@ import type { ServiceFoundation } from '@dsts/runtime';
 import { countTokens, createAuditLog } from '@dsts/observability';
 import { createTokenServices, startTokenServices, type TokenServices } from '@dsts/tokens';
 import { createGrpcServer, DEVICE_STS_SERVICE_NAME, type LifecycleGrpcServer } from './create-grpc-server';
-import { type DatabaseHealth, followDatabaseHealth } from './database-health';
+import { followDatabaseHealth } from './database-health';
 import { serverCredentials } from './server-credentials';
 
 export interface ListeningPorts {
@@ -16,11 +16,9 @@ export interface ListeningPorts {
 
 export interface WiredLifecycleApi extends LifecycleGrpcServer {
   tokenServices: TokenServices;
-  /** Moves the health status with the database; stop it before shutting the server down. */
-  databaseHealth: DatabaseHealth;
   /** Binds GRPC_HOST:GRPC_PORT (and GRPC_HEALTH_PORT) with the configured credentials. */
   listen(): Promise<ListeningPorts>;
-  /** Stops both listeners; calls in flight finish first. */
+  /** Turns liveness and readiness NOT_SERVING and stops both listeners; calls in flight finish first. */
   shutdown(): Promise<void>;
 }
 
@@ -32,8 +30,9 @@ const bind = (server: Server, address: string, credentials: ServerCredentials) =
  * tests: who may call (LIFECYCLE_AUTH, TLS files, permissions file — a
  * missing or bad one stops the start here), token services (APPS_FILE sync
  * and first signing key — whichever service starts first does it), then the
- * gRPC server, not yet bound, whose health status follows the database. A
- * failed start closes the connections it was given.
+ * gRPC server, not yet bound. Health: "" (liveness) is the process alone,
+ * SERVING until shutdown; krypton.dsts.DeviceSTS (readiness) also follows the
+ * database. A failed start closes the connections it was given.
  */
 export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<WiredLifecycleApi> {
   const { config, logger, metrics, prisma, cache, clock, encryptionKey } = foundation;
@@ -63,7 +62,7 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
   const databaseHealth = followDatabaseHealth({
     prisma,
     health: grpc.health,
-    services: ['', DEVICE_STS_SERVICE_NAME],
+    services: [DEVICE_STS_SERVICE_NAME],
     logger,
     intervalSeconds: config.grpc.healthCheckSeconds,
   });
@@ -71,7 +70,6 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
   return {
     ...grpc,
     tokenServices,
-    databaseHealth,
     async listen() {
       const { host, port, healthPort } = config.grpc;
       return {
@@ -80,6 +78,8 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
       };
     },
     shutdown: async () => {
+      databaseHealth.stop();
+      for (const service of ['', DEVICE_STS_SERVICE_NAME]) grpc.health.setStatus(service, 'NOT_SERVING');
       await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.tryShutdown(() => resolve()))));
     },
   };

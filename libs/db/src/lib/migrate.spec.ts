@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTemporaryDatabase, type TemporaryDatabase } from '@dsts/testing';
-import { migrate } from './migrate';
+import { migrate, pendingMigrations } from './migrate';
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -57,6 +57,18 @@ describe('migration runner', () => {
       'SELECT count(*) FROM "_prisma_migrations"',
     );
     expect(Number(count)).toBe(Math.max(...appliedCounts));
+  });
+
+  it('lists the migrations not applied yet, in order, without changing the database', async () => {
+    const all = await pendingMigrations({ databaseUrl: database.url });
+    expect(all.length).toBeGreaterThan(0);
+    expect([...all].sort()).toEqual(all);
+    const tables = await query<{ tablename: string }>(database.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    expect(tables).toEqual([]);
+
+    const { applied } = await migrate({ databaseUrl: database.url });
+    expect(applied).toEqual(all);
+    expect(await pendingMigrations({ databaseUrl: database.url })).toEqual([]);
   });
 
   it('seeds the management service catalogue', async () => {

@@ -108,6 +108,26 @@ export async function migrate(options: MigrationOptions): Promise<MigrationResul
   }
 }
 
+/**
+ * The migrations of `migrationsDir` that the database has not applied yet,
+ * in order (all of them on an empty database). Reads only: for a service
+ * that must not migrate, to refuse to start on an old schema.
+ */
+export async function pendingMigrations(options: Omit<MigrationOptions, 'log'>): Promise<string[]> {
+  const migrations = await readMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  const client = new Client({ connectionString: options.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
+    const applied = rows[0]?.present
+      ? new Set((await client.query<Pick<AppliedRow, 'migration_name'>>('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL')).rows.map((r) => r.migration_name))
+      : new Set<string>();
+    return migrations.map((migration) => migration.name).filter((name) => !applied.has(name));
+  } finally {
+    await client.end();
+  }
+}
+
 async function applyOne(client: Client, migration: MigrationFile): Promise<void> {
   const id = randomUUID();
   await client.query('BEGIN');

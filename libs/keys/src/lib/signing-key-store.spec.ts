@@ -200,6 +200,23 @@ describe('signing key store (real Postgres)', () => {
     expect((await keys.publishedJwks()).map((k) => k.kid)).toEqual([newKid]);
   });
 
+  it('keeps publishing the keys it holds while the key table cannot be read, but signs only with a fresh view', async () => {
+    const keys = store();
+    const kid = await keys.ensurePrimaryKey();
+    const published = await keys.publishedJwks();
+    advance(31);
+
+    await database.setConnectable(false);
+    try {
+      expect(await keys.publishedJwks()).toEqual(published);
+      // Signing needs a view younger than the refresh period: another replica may have rotated meanwhile.
+      await expect(keys.signJwt({})).rejects.toThrow();
+    } finally {
+      await database.setConnectable(true);
+    }
+    expect((await keys.publishedJwks()).map((k) => k.kid)).toEqual([kid]);
+  });
+
   it('returns the pending successor when asked to rotate twice', async () => {
     const keys = store();
     await keys.ensurePrimaryKey();

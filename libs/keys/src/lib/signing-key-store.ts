@@ -44,7 +44,10 @@ export interface SigningKeyStore {
    * Returns its kid. Call at start, before serving.
    */
   ensurePrimaryKey(): Promise<string>;
-  /** JWKS `keys`: every key whose tokens may still be live, and a pending successor. */
+  /**
+   * JWKS `keys`: every key whose tokens may still be live, and a pending
+   * successor. While the key table cannot be read, the keys last read.
+   */
   publishedJwks(): Promise<PublicJwk[]>;
   /** Signs `claims` as a compact JWS (header `alg`, `kid`, `typ: JWT`) with the current primary key. */
   signJwt(claims: object): Promise<string>;
@@ -71,6 +74,8 @@ export function createSigningKeyStore(deps: SigningKeyStoreDeps): SigningKeyStor
   const { repository, clock } = deps;
   let view: View | undefined;
   let loading: Promise<View> | undefined;
+  /** When the last reload failed (undefined after a success): publishing waits for no retry until a refresh period later. */
+  let failedAt: number | undefined;
   const privateKeys = new Map<string, KeyObject>();
 
   async function newKey(now: Date, activatesAt: Date): Promise<NewSigningKey> {
@@ -121,16 +126,37 @@ export function createSigningKeyStore(deps: SigningKeyStoreDeps): SigningKeyStor
     let keys = await repository.listPublished(now);
     if (await maintain(keys, now)) keys = await repository.listPublished(now);
     view = { keys, loadedAt: now.getTime() };
+    failedAt = undefined;
     return view;
   }
 
   function current(): Promise<View> {
     if (view && clock().getTime() - view.loadedAt < deps.refreshSeconds * 1000) return Promise.resolve(view);
     // Single flight: concurrent requests share one reload.
-    loading ??= load().finally(() => {
-      loading = undefined;
-    });
+    loading ??= load()
+      .catch((error: unknown) => {
+        failedAt = clock().getTime();
+        throw error;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
     return loading;
+  }
+
+  /**
+   * The view to publish: a fresh one when the table can be read, else the
+   * last one read. Verifiers must keep getting the keys through a database
+   * outage, and those are still the keys tokens were signed with (nothing can
+   * rotate while the table cannot be written). After a failed reload the
+   * next attempt waits a refresh period, so requests do not each wait for
+   * a database that does not answer.
+   */
+  function publishable(): Promise<View> {
+    const held = view;
+    if (!held) return current();
+    if (failedAt !== undefined && clock().getTime() - failedAt < deps.refreshSeconds * 1000) return Promise.resolve(held);
+    return current().catch(() => held);
   }
 
   function privateKeyOf(key: SigningKeyRecord): KeyObject {
@@ -168,7 +194,7 @@ export function createSigningKeyStore(deps: SigningKeyStoreDeps): SigningKeyStor
     },
 
     async publishedJwks() {
-      const { keys } = await current();
+      const { keys } = await publishable();
       const now = clock();
       return keys.filter((key) => key.expiresAt === null || key.expiresAt > now).map((key) => key.publicJwk as PublicJwk);
     },

@@ -1,11 +1,13 @@
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
+import { ConfigError } from '@dsts/config';
 import { DstsError } from '@dsts/errors';
 import { freePort } from '@dsts/testing';
 import { createLogger } from './logger';
 import { countTokens, createMetrics, observeDatabaseQuery } from './metrics';
 import { serveMetrics } from './metrics-server';
+import { runService } from './process-lifecycle';
 import { startTracing, tracingRequested } from './tracing';
 
 function captureLines(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -146,5 +148,43 @@ describe('tracing switch', () => {
 
   it('starts nothing when not asked to', () => {
     expect(startTracing('auth-gateway', {})).toBeUndefined();
+  });
+});
+
+describe('runService', () => {
+  /** Runs a `main` that fails; resolves with the exit code and the lines printed. */
+  const failedStart = (error: Error) =>
+    new Promise<{ code: number; lines: Record<string, unknown>[] }>((resolve) => {
+      const { stream, lines } = captureLines();
+      runService('some-service', () => Promise.reject(error), { destination: stream, exit: (code) => resolve({ code, lines: lines() }) });
+    });
+
+  it('prints a failed start as one JSON log line with the cause, URL passwords masked, and exits 1', async () => {
+    const failure = await failedStart(new Error('cannot reach postgresql://dsts:s3cret-pw@db:5432/dsts (ECONNREFUSED)'));
+
+    expect(failure).toEqual({
+      code: 1,
+      lines: [
+        expect.objectContaining({
+          level: 'fatal',
+          service: 'some-service',
+          msg: 'failed to start',
+          cause: 'cannot reach postgresql://dsts:***@db:5432/dsts (ECONNREFUSED)',
+        }),
+      ],
+    });
+  });
+
+  it('prints a configuration problem with each problem named', async () => {
+    const failure = await failedStart(new ConfigError(['DATABASE_URL is required', 'REST_PORT must be a port number (0-65535)']));
+
+    expect(failure.lines).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        msg: 'failed to start',
+        cause: 'invalid configuration',
+        problems: ['DATABASE_URL is required', 'REST_PORT must be a port number (0-65535)'],
+      }),
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@dsts/config';
-import { metricValue } from '@dsts/testing';
+import { createTemporaryDatabase, metricValue } from '@dsts/testing';
 import { openService } from './open-service';
 
 describe('openService (real Postgres and Redis)', () => {
@@ -24,6 +24,18 @@ describe('openService (real Postgres and Redis)', () => {
       expect(metricValue(text, 'dsts_db_query_duration_seconds_count', { model: 'ManagementService', operation: 'count', outcome: 'ok', service: 'test-service' })).toBe(1);
     } finally {
       await Promise.allSettled([service.prisma.$disconnect(), service.cache.close()]);
+    }
+  });
+
+  it('refuses to start on a database that is not migrated when it must not migrate, naming the pending migrations', async () => {
+    const database = await createTemporaryDatabase('dsts_unmigrated');
+    try {
+      const unmigrated = { ...environment(), DATABASE_URL: database.url, DATABASE_MIGRATE_ON_START: 'false' };
+      await expect(openService('test-service', unmigrated)).rejects.toThrow(
+        /^database is not migrated: 2 pending migration\(s\) \(20261203000000_init, 20261215000000_audit\); run migrate\.js/,
+      );
+    } finally {
+      await database.drop();
     }
   });
 

@@ -10,6 +10,8 @@ import { type TestGrants, type TestTls, writeTestTls } from './test-tls';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 const START_TIMEOUT_MS = 30_000;
+/** The lifecycle-api's readiness: its health status of the DeviceSTS service (follows the database). */
+const LIFECYCLE_READINESS_SERVICE = 'krypton.dsts.DeviceSTS';
 
 export interface BuiltServices {
   /** lifecycle-api, `127.0.0.1:<port>` (TLS, client certificates from `tls.pki`, the admin's granted everything). */
@@ -105,7 +107,7 @@ function spawnBuilt(app: 'lifecycle-api' | 'auth-gateway', env: NodeJS.ProcessEn
 
 /**
  * Resolves once the gateway's /ready answers 200 and the lifecycle-api's gRPC
- * health check (over `grpcCredentials`, which may fail while the files they
+ * readiness check (over `grpcCredentials`, which may fail while the files they
  * need are being made) says SERVING; rejects after 30 s or as soon as
  * `gaveUp()` (e.g. a process exited).
  */
@@ -116,7 +118,7 @@ export async function waitUntilServing(
   grpcCredentials: () => Promise<ChannelCredentials>,
 ): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!((await gatewayReady(gatewayUrl)) && (await grpcHealthStatus(grpcAddress, '', grpcCredentials)) === 'SERVING')) {
+  while (!((await gatewayReady(gatewayUrl)) && (await grpcHealthStatus(grpcAddress, LIFECYCLE_READINESS_SERVICE, grpcCredentials)) === 'SERVING')) {
     if (Date.now() > deadline || gaveUp()) throw new Error('services did not become ready');
     await new Promise((done) => setTimeout(done, 200));
   }

@@ -42,6 +42,12 @@ async function withAdmin(run: (admin: Client) => Promise<unknown>): Promise<void
 export interface TemporaryDatabase {
   name: string;
   url: string;
+  /**
+   * A database outage without mocks: `false` refuses new connections and ends
+   * the open ones (the driver sees refused and terminated connections), `true`
+   * lets clients connect again.
+   */
+  setConnectable(allowed: boolean): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -52,6 +58,11 @@ export async function createTemporaryDatabase(label = 'dsts_test'): Promise<Temp
   return {
     name,
     url: databaseUrlFor(name),
+    setConnectable: (allowed) =>
+      withAdmin(async (admin) => {
+        await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${allowed}`);
+        if (!allowed) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      }),
     drop: () => dropDatabase(name),
   };
 }
