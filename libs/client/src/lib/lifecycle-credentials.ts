@@ -69,7 +69,8 @@ async function read(option: string, path: string): Promise<Buffer> {
  * variables, then the local admin files of `npm start` (under `root`). A
  * bearer token replaces the default client certificate (an explicit
  * --client-cert is still sent); with --insecure nothing is sent, and a token is refused
- * (it would travel in plaintext).
+ * (it would travel in plaintext). Only one of admin.pem / admin.key there is
+ * an error naming the missing file.
  */
 export async function resolveLifecycleCredentials(
   given: CredentialOptions,
@@ -89,7 +90,17 @@ export async function resolveLifecycleCredentials(
     );
   }
   if (Boolean(cert) !== Boolean(key)) throw new Error('--client-cert and --client-key go together');
-  const useDefaultCertificate = !cert && !token && (await exists(defaults.clientCert)) && (await exists(defaults.clientKey));
+  let useDefaultCertificate = false;
+  if (!cert && !token) {
+    const [certificateThere, keyThere] = [await exists(defaults.clientCert), await exists(defaults.clientKey)];
+    // Half a pair would silently send no certificate, and the server's bare UNAUTHENTICATED would not say why.
+    if (certificateThere !== keyThere) {
+      throw new Error(
+        `${certificateThere ? defaults.clientKey : defaults.clientCert} is missing: restart npm start to make the local admin certificate and key again, or give --client-cert and --client-key`,
+      );
+    }
+    useDefaultCertificate = certificateThere;
+  }
   const [certificateFile, keyFile] = cert && key ? [cert, key] : useDefaultCertificate ? [defaults.clientCert, defaults.clientKey] : [];
   return {
     ca: await read('ca', ca ?? defaults.ca),
