@@ -137,6 +137,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (missing) throw new UsageError(`--${missing[0]} is required`);
     const result = command.source === 'database' ? await readDatabase(command, values, io.env) : await callLifecycleApi(command, values, io.env);
     io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
+    if (result.notice) io.stderr(`dstsctl: ${result.notice}`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
