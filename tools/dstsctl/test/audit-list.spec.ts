@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAuditRepository, createPrismaClient, type PrismaClient } from '@dsts/db';
+import { freePort } from '@dsts/testing';
 import { runCli } from '../src/cli';
 
-/** `dstsctl audit list --tid <tid> …` against the jest run's migrated database. */
-async function auditList(tid: string, ...argv: string[]) {
+/** `dstsctl audit list --tid <tid> …` with `env` (default: the jest run's migrated database). */
+async function auditListWith(env: Record<string, string | undefined>, tid: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(['audit', 'list', '--tid', tid, ...argv], {
     stdout: (text) => (stdout += `${text}\n`),
     stderr: (text) => (stderr += `${text}\n`),
-    env: { DATABASE_URL: process.env['DATABASE_URL'] },
+    env,
   });
   return { code, stdout, stderr };
 }
+const auditList = (tid: string, ...argv: string[]) => auditListWith({ DATABASE_URL: process.env['DATABASE_URL'] }, tid, ...argv);
 
 describe('dstsctl audit list options', () => {
   let prisma: PrismaClient;
@@ -87,5 +92,50 @@ describe('dstsctl audit list options', () => {
     expect(await auditList(tid, '--limit', '3')).toMatchObject({ code: 0, stderr: expect.stringContaining('showing the first 3 events') });
     expect(await auditList(tid, '--limit', '4')).toMatchObject({ code: 0, stderr: '' });
     expect(await auditList(tid)).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
+describe('dstsctl audit list: which database, and what went wrong with it', () => {
+  const PASSWORD = 'sEcReT+pass/word==';
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'dstsctl-data-'));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  const withUrl = (change: (url: URL) => void) => {
+    const url = new URL(process.env['DATABASE_URL'] as string);
+    change(url);
+    return { DATABASE_URL: url.toString() };
+  };
+
+  it('without DATABASE_URL and without npm start having run, says what is missing', async () => {
+    expect(await auditListWith({ DSTS_DATA_DIR: dataDir }, 'acme')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dstsctl: no DATABASE_URL, and no embedded PostgreSQL of npm start: ${join(dataDir, 'postgres-password')} is missing (run npm start, or set DATABASE_URL)\n`,
+    });
+  });
+
+  // Regression: every one of these was the same "audit list failed: database error".
+  it('without DATABASE_URL uses the embedded PostgreSQL of npm start, and says when it cannot connect (never the password)', async () => {
+    await writeFile(join(dataDir, 'postgres-password'), `${PASSWORD}\n`);
+    const port = await freePort();
+    const result = await auditListWith({ DSTS_DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(port) }, 'acme');
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dstsctl: audit list failed: cannot connect to PostgreSQL at 127.0.0.1:${port} (the embedded database of npm start: is npm start running?)\n`,
+    });
+  });
+
+  it('says when the database does not exist', async () => {
+    const result = await auditListWith(withUrl((url) => (url.pathname = '/no_such_database_here')), 'acme');
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/^dstsctl: audit list failed: database "no_such_database_here" does not exist at [\w.]+:\d+\n$/) });
+  });
+
+  it('says when authentication failed, without the password', async () => {
+    const result = await auditListWith(withUrl((url) => ((url.username = 'no_such_role'), (url.password = encodeURIComponent(PASSWORD)))), 'acme');
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/^dstsctl: audit list failed: authentication failed for user "no_such_role" at [\w.]+:\d+ \(check DATABASE_URL\)\n$/) });
+    expect(result.stderr).not.toContain('sEcReT');
   });
 });

@@ -240,7 +240,7 @@ describe('dstsctl against the built services', () => {
     expect(JSON.parse((await withDatabase('--until', '2000-01-01', '--json')).stdout)).toEqual({ events: [] });
     expect(JSON.parse((await withDatabase('--limit', '1', '--json')).stdout).events).toHaveLength(1);
     expect(await withDatabase('--since', 'yesterday')).toMatchObject({ code: 2, stderr: expect.stringContaining('--since must be an ISO 8601 date') });
-    expect(await dstsctl('audit', 'list', '--tid', tid)).toMatchObject({ code: 2, stderr: expect.stringContaining('set DATABASE_URL') });
+    expect(await dstsctlWith({ DSTS_DATA_DIR: folder }, 'audit', 'list', '--tid', tid)).toMatchObject({ code: 1, stderr: expect.stringContaining('set DATABASE_URL') });
   });
 
   it('runs as `npm run dstsctl`, with the address from DSTS_GRPC_ADDRESS and a non-zero exit code on failure', async () => {

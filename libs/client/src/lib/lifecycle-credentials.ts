@@ -1,6 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
+import { localDataDir } from './local-stack';
 
 /** How a client reaches the lifecycle-api: TLS (optionally a client certificate and/or an app bearer token), or plaintext. */
 export type LifecycleCredentials =
@@ -50,7 +51,7 @@ export const CREDENTIAL_ENVIRONMENT = {
 
 /** Files `npm start` generates (tools/stack): `<data dir>/tls/{ca.pem, admin.pem, admin.key}`. */
 export function localAdminFiles(root: string, env: Record<string, string | undefined>) {
-  const folder = join(resolve(root, env['DSTS_DATA_DIR'] || '.data'), 'tls');
+  const folder = join(localDataDir(root, env), 'tls');
   return { ca: join(folder, 'ca.pem'), clientCert: join(folder, 'admin.pem'), clientKey: join(folder, 'admin.key') };
 }
 
