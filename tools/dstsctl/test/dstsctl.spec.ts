@@ -32,7 +32,7 @@ describe('dstsctl against the built services', () => {
   async function dstsctlWith(env: Record<string, string | undefined>, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli([...argv, '--address', services.grpcAddress], {
+    const code = await runCli(argv.includes('--address') ? argv : [...argv, '--address', services.grpcAddress], {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
       env,
@@ -207,6 +207,16 @@ describe('dstsctl against the built services', () => {
     expect(await dstsctlWith({ DSTS_GRPC_CA: services.tls.toolEnv.DSTS_GRPC_CA }, 'keys', 'list', '--client-cert', services.tls.toolEnv.DSTS_GRPC_CLIENT_CERT)).toMatchObject({
       code: 1,
       stderr: 'dstsctl: --client-cert and --client-key go together\n',
+    });
+  });
+
+  // Regression: a plaintext server answered TLS with OpenSSL's bare "ssl3_get_record:wrong version number".
+  it('says a server that does not speak TLS may be in compatibility mode and suggests --insecure', async () => {
+    // The lifecycle-api's health-only port is plaintext gRPC, as a compatibility-mode server is.
+    expect(await dstsctl('keys', 'list', '--address', services.grpcHealthAddress)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dstsctl: keys list failed: UNAVAILABLE: ${services.grpcHealthAddress} does not answer TLS; it may be plaintext, a lifecycle-api in compatibility mode (LIFECYCLE_AUTH=insecure-compat): if so, use --insecure\n`,
     });
   });
 
