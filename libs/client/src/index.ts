@@ -9,3 +9,13 @@ export type { LifecycleClient, LifecycleClientOptions, LifecycleRequest } from '
 export { channelCredentials, CREDENTIAL_ENVIRONMENT, localAdminFiles, resolveLifecycleCredentials } from './lib/lifecycle-credentials';
 export type { CredentialOptions, LifecycleCredentials } from './lib/lifecycle-credentials';
 export { fetchAppToken, JWT_BEARER_ASSERTION_TYPE } from './lib/app-token';
+export {
+  EMBEDDED_POSTGRES_DATABASE,
+  EMBEDDED_POSTGRES_HOST,
+  EMBEDDED_POSTGRES_USER,
+  embeddedPostgresPasswordFile,
+  embeddedPostgresPort,
+  embeddedPostgresUrl,
+  localDatabaseUrl,
+  localDataDir,
+} from './lib/local-stack';

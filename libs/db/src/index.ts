@@ -3,7 +3,8 @@ export type { DatabaseOptions, DatabaseQuery, PrismaClient } from './lib/prisma-
 export { migrate, MigrationError, pendingMigrations } from './lib/migrate';
 export type { MigrationOptions, MigrationResult } from './lib/migrate';
 export { defaultMigrationsDir } from './lib/migrations-dir';
-export { databaseFailure } from './lib/database-errors';
+export { databaseConnectionProblem, databaseFailure } from './lib/database-errors';
+export type { DatabaseConnectionProblem } from './lib/database-errors';
 export { createDeviceRepository, UNMANAGED } from './lib/device.repository';
 export type {
   CertificateFacts,

@@ -1,7 +1,14 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CREDENTIAL_ENVIRONMENT, createLifecycleClient, LifecycleCallError, type LifecycleCredentials, resolveLifecycleCredentials } from '@dsts/client';
-import { createPrismaClient } from '@dsts/db';
+import {
+  CREDENTIAL_ENVIRONMENT,
+  createLifecycleClient,
+  LifecycleCallError,
+  type LifecycleCredentials,
+  localDatabaseUrl,
+  resolveLifecycleCredentials,
+} from '@dsts/client';
+import { createPrismaClient, type DatabaseConnectionProblem, databaseConnectionProblem } from '@dsts/db';
 import { isDstsError } from '@dsts/errors';
 import { type Command, type CommandResult, type DatabaseCommand, type GrpcCommand, type OptionSpec, type OptionValues, UsageError } from './command';
 import { appCommands } from './commands/apps.commands';
@@ -25,7 +32,11 @@ const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...appCommands, ...auditCommands];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS}); audit reads $DATABASE_URL`, value: 'HOST:PORT' },
+  address: {
+    type: 'string',
+    description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS}); audit reads $DATABASE_URL, default the embedded PostgreSQL of npm start`,
+    value: 'HOST:PORT',
+  },
   ca: { type: 'string', description: `CA of the server certificate (default: $${CREDENTIAL_ENVIRONMENT.ca} or .data/tls/ca.pem of npm start)`, value: 'FILE' },
   'client-cert': { type: 'string', description: `client certificate, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-cert']} or .data/tls/admin.pem)`, value: 'FILE' },
   'client-key': { type: 'string', description: `its private key, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-key']} or .data/tls/admin.key)`, value: 'FILE' },
@@ -74,7 +85,7 @@ function parse(command: Command, args: string[]) {
   }
 }
 
-/** The lifecycle-api's TLS files or token could not be found or read (exit 1, not a usage error). */
+/** The lifecycle-api's TLS files or token, or the database's password file, could not be found or read (exit 1, not a usage error). */
 class CredentialsUnavailable extends Error {}
 
 async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
@@ -102,12 +113,39 @@ async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env:
   }
 }
 
+/** The database could not be used at all: said plainly (exit 1), never with the password. */
+class DatabaseUnusable extends Error {}
+
+function databaseProblemMessage(problem: DatabaseConnectionProblem, databaseUrl: string, embedded: boolean): string {
+  const url = new URL(databaseUrl);
+  const at = `${url.hostname || 'localhost'}:${url.port || 5432}`;
+  const database = decodeURIComponent(url.pathname.slice(1));
+  switch (problem) {
+    case 'unreachable':
+      return `cannot connect to PostgreSQL at ${at}${embedded ? ' (the embedded database of npm start: is npm start running?)' : ''}`;
+    case 'authentication-failed':
+      return `authentication failed for user "${decodeURIComponent(url.username)}" at ${at} (${embedded ? 'the password file of npm start does not match its database' : 'check DATABASE_URL'})`;
+    case 'no-database':
+      return `database "${database}" does not exist at ${at}`;
+    case 'not-migrated':
+      return `database "${database}" at ${at} has no audit table: start the services once (they migrate it)`;
+  }
+}
+
 async function readDatabase(command: DatabaseCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
-  const databaseUrl = env['DATABASE_URL'];
-  if (!databaseUrl) throw new UsageError(`${command.group} ${command.name} reads PostgreSQL: set DATABASE_URL to the services' database`);
+  const embedded = !env['DATABASE_URL'];
+  let databaseUrl: string;
+  try {
+    databaseUrl = env['DATABASE_URL'] || (await localDatabaseUrl(WORKSPACE_ROOT, env));
+  } catch (error) {
+    throw new CredentialsUnavailable((error as Error).message);
+  }
   const prisma = createPrismaClient({ databaseUrl, poolMax: 1 });
   try {
     return await command.run(prisma, values);
+  } catch (error) {
+    const problem = databaseConnectionProblem(error);
+    throw problem ? new DatabaseUnusable(databaseProblemMessage(problem, databaseUrl, embedded)) : error;
   } finally {
     await prisma.$disconnect();
   }
@@ -137,6 +175,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (missing) throw new UsageError(`--${missing[0]} is required`);
     const result = command.source === 'database' ? await readDatabase(command, values, io.env) : await callLifecycleApi(command, values, io.env);
     io.stdout(values['json'] ? JSON.stringify(result.json, null, 2) : result.text);
+    if (result.notice) io.stderr(`dstsctl: ${result.notice}`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -147,7 +186,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`dstsctl: ${error.message}`);
       return EXIT_FAILURE;
     }
-    if (error instanceof LifecycleCallError || isDstsError(error)) {
+    if (error instanceof LifecycleCallError || error instanceof DatabaseUnusable || isDstsError(error)) {
       io.stderr(`dstsctl: ${command.group} ${command.name} failed: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -15,6 +15,8 @@ export type OptionValues = Record<string, string | boolean | undefined>;
 export interface CommandResult {
   text: string;
   json: unknown;
+  /** Said on stderr (with --json too), e.g. that a limit cut the result short. */
+  notice?: string;
 }
 
 interface CommandShape {
@@ -45,21 +47,34 @@ export function stringOption(values: OptionValues, name: string): string {
   return (values[name] as string | undefined) ?? '';
 }
 
-export function integerOption(values: OptionValues, name: string, fallback: number): number {
+/** An integer option within [min, max] (default: the int32 range, as every integer of the API is an int32). */
+export function integerOption(values: OptionValues, name: string, fallback: number, min = -(2 ** 31), max = 2 ** 31 - 1): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !/^-?\d+$/.test(raw)) throw new UsageError(`--${name} must be an integer`);
   const value = Number(raw);
-  // Every integer of the API is an int32.
-  if (value < -(2 ** 31) || value > 2 ** 31 - 1) throw new UsageError(`--${name} must be between ${-(2 ** 31)} and ${2 ** 31 - 1}`);
+  if (value < min || value > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
   return value;
 }
 
-/** An ISO 8601 date or date-time option (`2026-12-15`, `2026-12-15T12:00:00Z`). */
+/** Date, then optional time (hh:mm, :ss, fraction) and zone; date-only means UTC midnight, a time without zone local time (as `Date` reads them). */
+const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)?)?$/;
+
+/**
+ * Whether the fields name a day and time that exist: `Date` would roll
+ * 2026-02-30 over to 2 March and 24:00 to the next day without a word.
+ */
+function fieldsExist([, year, month, day, hour = '0', minute = '0', second = '0']: RegExpExecArray): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+}
+
+/** An ISO 8601 date or date-time option (`2026-12-15`, `2026-12-15T12:00:00Z`) that names a real day and time. */
 export function timeOption(values: OptionValues, name: string, fallback: Date): Date {
   const raw = values[name];
   if (raw === undefined) return fallback;
-  const time = typeof raw === 'string' && /^\d{4}-\d\d-\d\d/.test(raw) ? new Date(raw) : new Date(NaN);
-  if (Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be an ISO 8601 date or time, e.g. 2026-12-15T12:00:00Z`);
+  const fields = typeof raw === 'string' ? ISO_TIME.exec(raw) : null;
+  const time = fields && fieldsExist(fields) ? new Date(raw as string) : new Date(NaN);
+  if (Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be an ISO 8601 date or time that exists, e.g. 2026-12-15 or 2026-12-15T12:00:00Z`);
   return time;
 }

@@ -32,7 +32,7 @@ describe('dstsctl against the built services', () => {
   async function dstsctlWith(env: Record<string, string | undefined>, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli([...argv, '--address', services.grpcAddress], {
+    const code = await runCli(argv.includes('--address') ? argv : [...argv, '--address', services.grpcAddress], {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
       env,
@@ -210,6 +210,16 @@ describe('dstsctl against the built services', () => {
     });
   });
 
+  // Regression: a plaintext server answered TLS with OpenSSL's bare "ssl3_get_record:wrong version number".
+  it('says a server that does not speak TLS may be in compatibility mode and suggests --insecure', async () => {
+    // The lifecycle-api's health-only port is plaintext gRPC, as a compatibility-mode server is.
+    expect(await dstsctl('keys', 'list', '--address', services.grpcHealthAddress)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `dstsctl: keys list failed: UNAVAILABLE: ${services.grpcHealthAddress} does not answer TLS; it may be plaintext, a lifecycle-api in compatibility mode (LIFECYCLE_AUTH=insecure-compat): if so, use --insecure\n`,
+    });
+  });
+
   it("lists a tenant's audit events from PostgreSQL (DATABASE_URL), oldest first, within --since/--until", async () => {
     const tid = `audited-${Date.now()}`;
     const device = await ca.issueDevice({ deviceId: 'audited-1', tenantId: tid });
@@ -240,7 +250,7 @@ describe('dstsctl against the built services', () => {
     expect(JSON.parse((await withDatabase('--until', '2000-01-01', '--json')).stdout)).toEqual({ events: [] });
     expect(JSON.parse((await withDatabase('--limit', '1', '--json')).stdout).events).toHaveLength(1);
     expect(await withDatabase('--since', 'yesterday')).toMatchObject({ code: 2, stderr: expect.stringContaining('--since must be an ISO 8601 date') });
-    expect(await dstsctl('audit', 'list', '--tid', tid)).toMatchObject({ code: 2, stderr: expect.stringContaining('set DATABASE_URL') });
+    expect(await dstsctlWith({ DSTS_DATA_DIR: folder }, 'audit', 'list', '--tid', tid)).toMatchObject({ code: 1, stderr: expect.stringContaining('set DATABASE_URL') });
   });
 
   it('runs as `npm run dstsctl`, with the address from DSTS_GRPC_ADDRESS and a non-zero exit code on failure', async () => {

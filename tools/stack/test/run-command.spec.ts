@@ -94,6 +94,12 @@ describe('npm start on a machine without Postgres or Redis (embedded PostgreSQL,
     await expect(stranger.call('getDevice', { tid: device.tenantId, deviceId: device.deviceId })).rejects.toMatchObject({ status: 16, source: 'transport' });
     stranger.close();
 
+    // The walkthrough's audit query: no DATABASE_URL, dstsctl finds the embedded database (its generated password percent-encoded).
+    const toolEnv: NodeJS.ProcessEnv = { ...process.env, DSTS_DATA_DIR: state.dataDir, EMBEDDED_POSTGRES_PORT: state.run.postgresPort };
+    delete toolEnv['DATABASE_URL'];
+    const audit = await promisify(execFile)('npm', ['run', '-s', 'dstsctl', '--', 'audit', 'list', '--tid', 'e2e-tenant', '--json'], { cwd: WORKSPACE_ROOT, env: toolEnv });
+    expect(JSON.parse(audit.stdout).events.map((event: { operation: string }) => event.operation)).toEqual(['CreateDevice', 'UpdateDevice', 'UpdateDevice', 'DeleteDevice']);
+
     const started = await stopCleanly(state.run, 'SIGTERM', false, state.dataDir);
     expect([...started.values()].some((args) => args.includes('bin/postgres'))).toBe(true);
     expect((await stat(join(state.dataDir, 'signing-key-encryption.key'))).mode & 0o777).toBe(0o600);

@@ -9,6 +9,8 @@ export interface RunCommand {
   child: ChildProcess;
   grpcAddress: string;
   gatewayUrl: string;
+  /** EMBEDDED_POSTGRES_PORT of this run. */
+  postgresPort: string;
   output(): string;
   /** Every live process below the run command (pid → command line). */
   descendants(): Map<number, string>;
@@ -58,6 +60,7 @@ export async function startRunCommand(
     child,
     grpcAddress: `127.0.0.1:${grpcPort}`,
     gatewayUrl: `http://127.0.0.1:${restPort}`,
+    postgresPort: String(postgresPort),
     output: () => output,
     descendants() {
       const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })

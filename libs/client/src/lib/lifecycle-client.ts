@@ -38,6 +38,20 @@ export interface LifecycleClientOptions {
 
 const statusName = (code: number) => Object.entries(GrpcStatus).find(([, value]) => value === code)?.[0] ?? String(code);
 
+/**
+ * OpenSSL's words when the first bytes back are not a TLS record — what a
+ * plaintext HTTP/2 server answers a ClientHello with.
+ */
+const NOT_TLS = /wrong version number|WRONG_VERSION_NUMBER|packet length too long/;
+
+/** The message of a failed call, in words an operator can act on where OpenSSL's would not be. */
+function transportMessage(error: ServiceError, address: string, credentials: LifecycleCredentials): string {
+  if (error.code === GrpcStatus.UNAVAILABLE && credentials !== 'insecure' && NOT_TLS.test(error.details)) {
+    return `UNAVAILABLE: ${address} does not answer TLS; it may be plaintext, a lifecycle-api in compatibility mode (LIFECYCLE_AUTH=insecure-compat): if so, use --insecure`;
+  }
+  return `${statusName(error.code)}: ${error.details}`;
+}
+
 /** A gRPC client of the lifecycle-api at `host:port`. */
 export function createLifecycleClient(address: string, credentials: LifecycleCredentials, options: LifecycleClientOptions = {}): LifecycleClient {
   const client = new DeviceSTSClient(address, channelCredentials(credentials));
@@ -54,7 +68,7 @@ export function createLifecycleClient(address: string, credentials: LifecycleCre
           message,
           { deadline: Date.now() + timeoutMs },
           (error: ServiceError | null, response?: ResponseOf<K>) => {
-            if (error) return reject(new LifecycleCallError(`${statusName(error.code)}: ${error.details}`, error.code, 'transport'));
+            if (error) return reject(new LifecycleCallError(transportMessage(error, address, credentials), error.code, 'transport'));
             const header = (response as { header?: DstsResponseHeader }).header;
             if (header && header.status !== 0) {
               return reject(new LifecycleCallError(`${statusName(header.status)}: ${header.statusMessage}`, header.status, 'header', header.requestId));

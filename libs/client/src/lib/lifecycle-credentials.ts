@@ -1,6 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
+import { localDataDir } from './local-stack';
 
 /** How a client reaches the lifecycle-api: TLS (optionally a client certificate and/or an app bearer token), or plaintext. */
 export type LifecycleCredentials =
@@ -50,7 +51,7 @@ export const CREDENTIAL_ENVIRONMENT = {
 
 /** Files `npm start` generates (tools/stack): `<data dir>/tls/{ca.pem, admin.pem, admin.key}`. */
 export function localAdminFiles(root: string, env: Record<string, string | undefined>) {
-  const folder = join(resolve(root, env['DSTS_DATA_DIR'] || '.data'), 'tls');
+  const folder = join(localDataDir(root, env), 'tls');
   return { ca: join(folder, 'ca.pem'), clientCert: join(folder, 'admin.pem'), clientKey: join(folder, 'admin.key') };
 }
 
@@ -69,7 +70,8 @@ async function read(option: string, path: string): Promise<Buffer> {
  * variables, then the local admin files of `npm start` (under `root`). A
  * bearer token replaces the default client certificate (an explicit
  * --client-cert is still sent); with --insecure nothing is sent, and a token is refused
- * (it would travel in plaintext).
+ * (it would travel in plaintext). Only one of admin.pem / admin.key there is
+ * an error naming the missing file.
  */
 export async function resolveLifecycleCredentials(
   given: CredentialOptions,
@@ -89,7 +91,17 @@ export async function resolveLifecycleCredentials(
     );
   }
   if (Boolean(cert) !== Boolean(key)) throw new Error('--client-cert and --client-key go together');
-  const useDefaultCertificate = !cert && !token && (await exists(defaults.clientCert)) && (await exists(defaults.clientKey));
+  let useDefaultCertificate = false;
+  if (!cert && !token) {
+    const [certificateThere, keyThere] = [await exists(defaults.clientCert), await exists(defaults.clientKey)];
+    // Half a pair would silently send no certificate, and the server's bare UNAUTHENTICATED would not say why.
+    if (certificateThere !== keyThere) {
+      throw new Error(
+        `${certificateThere ? defaults.clientKey : defaults.clientCert} is missing: restart npm start to make the local admin certificate and key again, or give --client-cert and --client-key`,
+      );
+    }
+    useDefaultCertificate = certificateThere;
+  }
   const [certificateFile, keyFile] = cert && key ? [cert, key] : useDefaultCertificate ? [defaults.clientCert, defaults.clientKey] : [];
   return {
     ca: await read('ca', ca ?? defaults.ca),

@@ -9,7 +9,7 @@ const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P03', '57P01', '57P02', '5701
 
 interface PrismaLikeError {
   code?: string;
-  meta?: { driverAdapterError?: { cause?: { originalCode?: string; severity?: string } } };
+  meta?: { driverAdapterError?: { cause?: { originalCode?: string; severity?: string; kind?: string } } };
 }
 
 export function prismaErrorCode(error: unknown): string | undefined {
@@ -52,4 +52,22 @@ export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw databaseFailure(error);
   }
+}
+
+/** Why a client could not use the database at all (a tool says so plainly, where the services say "database error"). */
+export type DatabaseConnectionProblem = 'unreachable' | 'authentication-failed' | 'no-database' | 'not-migrated';
+
+const CONNECTION_PROBLEMS: Record<string, DatabaseConnectionProblem> = {
+  DatabaseNotReachable: 'unreachable',
+  AuthenticationFailed: 'authentication-failed',
+  // 28000: no pg_hba.conf entry, or the role does not exist.
+  DatabaseAccessDenied: 'authentication-failed',
+  DatabaseDoesNotExist: 'no-database',
+  TableDoesNotExist: 'not-migrated',
+};
+
+/** The {@link DatabaseConnectionProblem} behind `error` (as thrown, or as the cause of {@link databaseFailure}), if it is one. */
+export function databaseConnectionProblem(error: unknown): DatabaseConnectionProblem | undefined {
+  const failure = (error instanceof DstsError ? error.cause : error) as PrismaLikeError | null;
+  return CONNECTION_PROBLEMS[failure?.meta?.driverAdapterError?.cause?.kind ?? ''];
 }
