@@ -93,6 +93,14 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     expect(await everyProtected(withCertificate(strangerFromElsewhere))).toEqual(all(UNAUTHENTICATED));
   });
 
+  it('trusts an admin-CA certificate by its extendedKeyUsage as RFC 5280 reads it: clientAuth or no EKU at all; an EKU without clientAuth is refused', async () => {
+    const readerAs = (usage: 'client' | 'server' | 'any') => tls().pki.issue({ subject: [{ O: ['DSTS tests'] }, { CN: ['reader'] }], usage });
+    const [client, serverOnly, unrestricted] = await Promise.all([readerAs('client'), readerAs('server'), readerAs('any')]);
+    expect(await callAs(withCertificate(client), 'listDevices')).toBe('OK');
+    expect(await callAs(withCertificate(unrestricted), 'listDevices')).toBe('OK');
+    expect(await callAs(withCertificate(serverOnly), 'listDevices')).toBe(UNAUTHENTICATED);
+  });
+
   it('refuses an expired app token', async () => {
     const expired = await tokenIssuedBy(api.config.tokens.issuer, new Date(Date.now() - 4 * HOUR)).issue({ typ: 'app', appId: reporting.id });
     expect(await everyProtected(withToken(expired.accessToken))).toEqual(all(UNAUTHENTICATED));
