@@ -26,6 +26,7 @@ const codeOf = (call: Promise<unknown>) =>
 describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, permissions)', () => {
   const reporting = createTestApp(uniqueId('reporting'));
   const ungranted = createTestApp(uniqueId('ungranted'));
+  const retired = createTestApp(uniqueId('retired'));
   const logLines: string[] = [];
   let api: RunningLifecycleApi;
   let reader: TestCertificate;
@@ -38,7 +39,7 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     api = await startLifecycleApi({
       grants: {
         certificates: { 'CN=reader,O=DSTS tests': ['devices:read'] },
-        apps: { [reporting.id]: ['devices:read', 'keys:read'] },
+        apps: { [reporting.id]: ['devices:read', 'keys:read'], [retired.id]: ['devices:write'] },
       },
       env: { GRPC_HEALTH_PORT: String(await freePort()) },
       logDestination: new Writable({
@@ -55,7 +56,7 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     ]);
     // Inserted directly: an APPS_FILE sync would disable the apps of the other spec files.
     await api.prisma.registeredApp.createMany({
-      data: [reporting, ungranted].map((app) => ({ id: app.id, name: app.name, publicKey: app.publicKey.export({ type: 'spki', format: 'pem' }) as string })),
+      data: [reporting, ungranted, retired].map((app) => ({ id: app.id, name: app.name, publicKey: app.publicKey.export({ type: 'spki', format: 'pem' }) as string })),
     });
   });
   afterAll(() => api?.close());
@@ -91,6 +92,14 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
 
   it('refuses a client certificate from another CA, even with the admin subject', async () => {
     expect(await everyProtected(withCertificate(strangerFromElsewhere))).toEqual(all(UNAUTHENTICATED));
+  });
+
+  it('trusts an admin-CA certificate by its extendedKeyUsage as RFC 5280 reads it: clientAuth or no EKU at all; an EKU without clientAuth is refused', async () => {
+    const readerAs = (usage: 'client' | 'server' | 'any') => tls().pki.issue({ subject: [{ O: ['DSTS tests'] }, { CN: ['reader'] }], usage });
+    const [client, serverOnly, unrestricted] = await Promise.all([readerAs('client'), readerAs('server'), readerAs('any')]);
+    expect(await callAs(withCertificate(client), 'listDevices')).toBe('OK');
+    expect(await callAs(withCertificate(unrestricted), 'listDevices')).toBe('OK');
+    expect(await callAs(withCertificate(serverOnly), 'listDevices')).toBe(UNAUTHENTICATED);
   });
 
   it('refuses an expired app token', async () => {
@@ -172,35 +181,93 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     await callAs(withToken(expired.accessToken), 'listDevices');
     await callAs(withCertificate(nobody), 'deleteDevice');
     const refusals = logLines.filter((line) => line.includes('"call refused"')).map((line) => JSON.parse(line));
-    expect(refusals).toContainEqual(expect.objectContaining({ method: 'ListDevices', code: 'UNAUTHENTICATED', reason: 'access token is expired' }));
+    expect(refusals).toContainEqual(
+      expect.objectContaining({ method: 'ListDevices', code: 'UNAUTHENTICATED', reason: 'access token is expired', requestId: 'auth-listDevices' }),
+    );
     expect(refusals).toContainEqual(
       expect.objectContaining({ method: 'DeleteDevice', code: 'PERMISSION_DENIED', reason: 'certificate CN=nobody,O=DSTS tests lacks devices:write' }),
     );
     expect(logLines.join('')).not.toContain(expired.accessToken.split('.')[2]);
   });
 
-  it('writes an audit line for every refusal: operation, who (when known), outcome, reason, client address', async () => {
-    const audited = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['log'] === 'audit');
-    const before = audited().length;
-    await callAs(withCertificate(), 'createDevice');
-    await callAs(withCertificate(nobody), 'deleteDevice');
-    expect(audited().slice(before)).toEqual([
-      expect.objectContaining({
-        operation: 'CreateDevice',
-        actor: { kind: 'anonymous', id: 'anonymous' },
-        outcome: 'unauthenticated',
-        reason: 'CALLER_UNAUTHENTICATED',
-        clientIp: '127.0.0.1',
-        requestId: expect.any(String),
-      }),
-      expect.objectContaining({
+  const auditLines = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['log'] === 'audit');
+  /** The audit lines of one DeleteDevice call made with `credentials`, labelled with a request id of its own. */
+  const auditOfRefused = async (credentials: LifecycleCredentials, metadata?: Metadata) => {
+    const requestId = uniqueId('refused');
+    const answer = await codeOf(api.call('deleteDevice', { header: v1(requestId), tid: 'acme', deviceId: 'printer-1' }, { credentials, metadata }));
+    return { answer, lines: auditLines().filter((line) => line['requestId'] === requestId), requestId };
+  };
+  const reasonOf = async (credentials: LifecycleCredentials, metadata?: Metadata) => {
+    const { answer, lines } = await auditOfRefused(credentials, metadata);
+    return [answer, ...lines.map((line) => `${(line['actor'] as { kind: string }).kind} ${String(line['outcome'])} ${String(line['reason'])}`)];
+  };
+
+  it('writes one audit line per refusal: operation, who (when known), tenant and device, the request id the caller sent, client address', async () => {
+    const { lines, requestId } = await auditOfRefused(withCertificate());
+    expect(lines).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        service: 'lifecycle-api',
+        log: 'audit',
+        msg: 'audit',
         operation: 'DeleteDevice',
-        actor: { kind: 'certificate', id: 'CN=nobody,O=DSTS tests' },
-        outcome: 'permission_denied',
-        reason: 'PERMISSION_DENIED',
+        actor: { kind: 'anonymous', id: 'anonymous' },
+        tenantId: 'acme',
+        deviceId: 'printer-1',
+        outcome: 'unauthenticated',
+        reason: 'NO_CREDENTIALS',
+        requestId,
         clientIp: '127.0.0.1',
-      }),
+      },
     ]);
+    const denied = await auditOfRefused(withCertificate(nobody));
+    expect(denied.lines).toEqual([
+      expect.objectContaining({ operation: 'DeleteDevice', actor: { kind: 'certificate', id: 'CN=nobody,O=DSTS tests' }, outcome: 'permission_denied', reason: 'PERMISSION_NOT_GRANTED' }),
+    ]);
+  });
+
+  it('names the specific reason of each refusal in the audit line (a code), while the caller gets the same answer for all', async () => {
+    const device = await tokenIssuedBy(api.config.tokens.issuer, new Date()).issue({ typ: 'device', deviceId: reporting.id, tenantId: 'acme', managementService: 'none' });
+    const expired = await tokenIssuedBy(api.config.tokens.issuer, new Date(Date.now() - 4 * HOUR)).issue({ typ: 'app', appId: reporting.id });
+    const otherIss = await tokenIssuedBy('Some Other STS', new Date()).issue({ typ: 'app', appId: reporting.id });
+    const unregistered = await tokenIssuedBy(api.config.tokens.issuer, new Date()).issue({ typ: 'app', appId: uniqueId('never-registered') });
+    const claims = accessTokenClaims({ typ: 'app', appId: reporting.id }, api.config.tokens.issuer, new Date()) as unknown as Record<string, unknown>;
+    const foreign = signJws({ alg: 'RS512', kid: 'someone-elses-key', typ: 'JWT' }, claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+    const retiredToken = await appToken(retired);
+    await api.prisma.registeredApp.update({ where: { id: retired.id }, data: { isEnabled: false } });
+    // AUTHORIZATION_REPEATED: grpc-js clients cannot send two values (HTTP/2 sends one); caller-authenticator.spec covers it.
+    const authorization = (value: string) => {
+      const metadata = new Metadata();
+      metadata.set('authorization', value);
+      return metadata;
+    };
+    const refused = (reason: string) => [UNAUTHENTICATED, `anonymous unauthenticated ${reason}`];
+
+    expect(await reasonOf(withCertificate())).toEqual(refused('NO_CREDENTIALS'));
+    // grpc-js hands the service no certificate the admin CA does not vouch for: it is the same as none.
+    expect(await reasonOf(withCertificate(strangerFromElsewhere))).toEqual(refused('NO_CREDENTIALS'));
+    expect(await reasonOf(withCertificate(), authorization('Basic YWRtaW46YWRtaW4='))).toEqual(refused('AUTHORIZATION_NOT_BEARER'));
+    expect(await reasonOf(withToken(expired.accessToken))).toEqual(refused('ACCESS_TOKEN_EXPIRED'));
+    expect(await reasonOf(withToken(otherIss.accessToken))).toEqual(refused('ACCESS_TOKEN_WRONG_ISSUER'));
+    expect(await reasonOf(withToken(foreign))).toEqual(refused('ACCESS_TOKEN_UNKNOWN_KEY'));
+    expect(await reasonOf(withToken('not.a.jwt'))).toEqual(refused('ACCESS_TOKEN_MALFORMED'));
+    expect(await reasonOf(withToken(device.accessToken))).toEqual(refused('ACCESS_TOKEN_NOT_APP_TOKEN'));
+    expect(await reasonOf(withToken(unregistered.accessToken))).toEqual(refused('APP_NOT_FOUND'));
+    expect(await reasonOf(withToken(retiredToken))).toEqual(refused('APP_DISABLED'));
+    expect(await reasonOf(withCertificate(reader))).toEqual([PERMISSION_DENIED, 'certificate permission_denied PERMISSION_NOT_GRANTED']);
+    expect(await reasonOf(withToken(await appToken(ungranted)))).toEqual([PERMISSION_DENIED, 'app permission_denied PERMISSION_NOT_GRANTED']);
+  });
+
+  it('labels a refusal with a fresh request id when the request carries none that could be echoed', async () => {
+    const before = auditLines().length;
+    await codeOf(api.call('getSigningKey', {}, { credentials: withCertificate() }));
+    await codeOf(api.call('getDevice', { header: v1('bad\u0000id'), tid: 'acme\u0000', deviceId: 'printer-1' }, { credentials: withCertificate() }));
+    expect(auditLines().slice(before)).toEqual([
+      expect.objectContaining({ operation: 'GetSigningKey', reason: 'NO_CREDENTIALS', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+      expect.objectContaining({ operation: 'GetDevice', reason: 'NO_CREDENTIALS', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), deviceId: 'printer-1' }),
+    ]);
+    expect(auditLines().slice(before)[1]).not.toHaveProperty('tenantId');
   });
 });
 

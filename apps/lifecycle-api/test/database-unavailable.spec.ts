@@ -1,8 +1,10 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { createLifecycleClient, fetchAppToken } from '@dsts/client';
 import { migrate } from '@dsts/db';
 import {
   captureLogs,
   createTemporaryDatabase,
+  createTestApp,
   eventually,
   grpcHealthStatus,
   metricValue,
@@ -22,6 +24,8 @@ describe('lifecycle-api while its database is unavailable', () => {
   const setConnectable = (allowed: boolean) => database.setConnectable(allowed);
   const logs = captureLogs();
   const getToken = () => api.call('getEnrollmentToken', { header: v1('db-down'), tid: 'tenant-1' });
+  /** An app whose bearer token is checked against the registered_apps table. */
+  const reader = createTestApp('outage-reader');
 
   beforeAll(async () => {
     database = await createTemporaryDatabase('dsts_unavailable');
@@ -31,8 +35,12 @@ describe('lifecycle-api while its database is unavailable', () => {
       databaseUrl: database.url,
       logDestination: logs.destination,
       env: { GRPC_HEALTH_CHECK_SECONDS: '1', SIGNING_KEY_REFRESH_SECONDS: '0' },
+      grants: { apps: { [reader.id]: ['enrollment:read'] } },
     });
     await api.call('createEnrollmentToken', { header: v1(), tid: 'tenant-1' });
+    await api.prisma.registeredApp.create({
+      data: { id: reader.id, name: reader.name, publicKey: reader.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+    });
   });
   afterAll(async () => {
     await api?.close();
@@ -61,6 +69,31 @@ describe('lifecycle-api while its database is unavailable', () => {
     const up = await getToken();
     expect(up.header?.status).toBe(GrpcStatus.OK);
     expect(up.token?.token).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+
+  it('answers a bearer token it cannot check for the outage, as every RPC does (ResourceExhausted), and logs an error, not an audit refusal', async () => {
+    const tls = api.tls as NonNullable<typeof api.tls>;
+    const tokenClient = createLifecycleClient(api.address, tls.credentials());
+    const { accessToken } = await fetchAppToken(tokenClient, reader.id, reader.privateKey).finally(() => tokenClient.close());
+    const withToken = tls.credentials(undefined, accessToken);
+    const read = (requestId: string) =>
+      api.call('getEnrollmentToken', { header: v1(requestId), tid: 'tenant-1' }, { credentials: withToken }).then(
+        (response) => `OK ${response.header?.status}`,
+        (error: ServiceError) => `${GrpcStatus[error.code]}: ${error.details}`,
+      );
+    expect(await read('bearer-up')).toBe(`OK ${GrpcStatus.OK}`);
+
+    await setConnectable(false);
+    try {
+      expect(await read('bearer-db-down')).toBe('RESOURCE_EXHAUSTED: database temporarily unavailable, retry later');
+    } finally {
+      await setConnectable(true);
+    }
+    // Reads are audited only when refused, and this was no refusal.
+    expect(logs.auditLines().filter((line) => line['operation'] === 'GetEnrollmentToken')).toEqual([]);
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ level: 'error', msg: 'dependency unavailable', code: 'DEPENDENCY_UNAVAILABLE', method: 'GetEnrollmentToken', requestId: 'bearer-db-down' }),
+    );
   });
 
   it('answers GetSigningKey from the keys it holds while the key table cannot be read', async () => {

@@ -5,6 +5,7 @@ import { type AuditActor, type AuditEntry, failureOutcome } from '@dsts/observab
 import { requiredId } from '@dsts/validation';
 import { callerIdentityOf } from './caller-identity';
 import type { RpcDeps } from './deps';
+import { requestIdOf } from './request-id';
 
 /** What a call is about, read from its request. */
 export interface AuditTarget {
@@ -47,6 +48,26 @@ function validId(value: string | undefined): string | undefined {
 
 /** grpc-js names the peer `<address>:<port>` (`192.0.2.1:50000`, `::1:50000`): the address. */
 export const peerAddress = (peer: string) => peer.replace(/:\d+$/, '');
+
+const stringField = (request: unknown, field: string): string | undefined => {
+  const value = typeof request === 'object' && request !== null ? (request as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * What the request of a call refused before its handler says about itself:
+ * the request id to label it with, and the tenant and device it names, where
+ * its message has them. Read defensively — any RPC's message, an undecodable
+ * one, or none at all.
+ */
+export function refusedRequestFacts(request: unknown): Pick<AuditEntry, 'requestId' | 'tenantId' | 'deviceId'> {
+  const header = typeof request === 'object' && request !== null ? (request as { header?: unknown }).header : undefined;
+  return {
+    requestId: requestIdOf({ requestId: stringField(header, 'requestId') }),
+    tenantId: validId(stringField(request, 'tid')),
+    deviceId: validId(stringField(request, 'deviceId')),
+  };
+}
 
 type Outcome = Pick<AuditEntry, 'outcome' | 'reason'>;
 

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { type ServerInterceptor, ServerInterceptingCall, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ServerInterceptingCallInterface, type ServerInterceptor, ServerInterceptingCall, status as GrpcStatus } from '@grpc/grpc-js';
 import { ANONYMOUS, type CallerAuthenticator, PermissionDeniedError } from '@dsts/caller-auth';
 import { DstsError, isDstsError } from '@dsts/errors';
 import { failureOutcome } from '@dsts/observability';
-import { peerAddress } from './audit';
+import { peerAddress, refusedRequestFacts } from './audit';
 import type { LifecycleApiDeps } from './deps';
 import { rememberCaller } from './caller-identity';
 import { toGrpcStatus } from './header-status.mapper';
@@ -15,55 +14,116 @@ export interface CallerAuthenticationDeps extends Pick<LifecycleApiDeps, 'logger
 
 const AUTHORIZATION = 'authorization';
 
+/** No request message arrived before the client half-closed: nothing to read ids from. */
+const NO_REQUEST = undefined;
+
 /**
  * Admits every call before its handler runs: open operations (RPC_PERMISSIONS,
  * health, reflection) as they are; everything else only for a caller whose
  * bearer token or TLS-verified client certificate carries the operation's
- * permission. Refusals are real gRPC statuses (UNAUTHENTICATED,
- * PERMISSION_DENIED) with fixed messages; the reason goes to the log only,
- * and each refusal is an audit line (who, when the certificate or token was
- * valid; the request id is fresh: the request body is not read yet).
- * The bearer token never reaches a handler: the `authorization` metadata is
- * removed, and the identity is kept for `callerIdentityOf`.
+ * permission. The bearer token never reaches a handler: the `authorization`
+ * metadata is removed, and the identity is kept for `callerIdentityOf`.
+ *
+ * Credentials are checked as soon as the metadata arrives, but the verdict is
+ * applied when the request message does: the handler gets the message only
+ * once the caller is admitted, and a refusal can be labelled with what the
+ * request says about itself (request id, tenant, device). An unauthenticated
+ * caller can thus make the service decode one message — no more than the
+ * open operations (Ping, AuthenticateApp) already allow, within
+ * GRPC_MAX_RECEIVE_MESSAGE_BYTES.
+ *
+ * Refusals are real gRPC statuses (UNAUTHENTICATED, PERMISSION_DENIED) with
+ * fixed messages; each is an audit line with its reason code, and a `call
+ * refused` warning with the reason in words. A dependency failing during the
+ * check (the app table while PostgreSQL is down) is no refusal: it is
+ * answered as every RPC answers an outage (RESOURCE_EXHAUSTED, "retry
+ * later") and logged as an error, without an audit line.
  */
 export function callerAuthenticationInterceptor({ authenticator, logger, metrics, audit }: CallerAuthenticationDeps): ServerInterceptor {
-  return (methodDescriptor, call) =>
-    new ServerInterceptingCall(call, {
+  return (methodDescriptor, call) => {
+    const requirement = requirementOf(methodDescriptor.path);
+    const method = methodDescriptor.path.split('/').pop() ?? methodDescriptor.path;
+    if (requirement === OPEN) {
+      return new ServerInterceptingCall(call, {
+        start: (next) =>
+          next({
+            onReceiveMetadata: (metadata, proceed) => {
+              metadata.remove(AUTHORIZATION);
+              proceed(metadata);
+            },
+          }),
+      });
+    }
+    /** Settles with the failure to answer, or undefined once the caller is admitted (and remembered). */
+    let verdict: Promise<unknown> = Promise.resolve(undefined);
+    let answered = false;
+    /** Passes the request on when the caller is admitted; answers the call itself otherwise (once). */
+    const whenDecided = (request: unknown, passOn: () => void) => {
+      void verdict.then((failure) => {
+        if (failure === undefined) return passOn();
+        if (answered) return;
+        answered = true;
+        refuse({ call, method, failure, request, logger, metrics, audit });
+      });
+    };
+    return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, proceed) => {
             const authorization = metadata.get(AUTHORIZATION).map(String);
             metadata.remove(AUTHORIZATION);
-            const requirement = requirementOf(methodDescriptor.path);
-            if (requirement === OPEN) return proceed(metadata);
-            const method = methodDescriptor.path.split('/').pop() ?? methodDescriptor.path;
             const admitted = requirement
               ? authenticator.admit({ verifiedCertificate: call.getAuthContext().sslPeerCertificate?.raw, authorization }, requirement)
-              : Promise.reject(new DstsError('PERMISSION_DENIED', 'permission denied', { cause: new Error('method has no permission entry') }));
-            admitted.then(
+              : Promise.reject(
+                  new DstsError('PERMISSION_DENIED', 'permission denied', { reason: 'OPERATION_NOT_LISTED', cause: new Error('method has no permission entry') }),
+                );
+            verdict = admitted.then(
               (identity) => {
                 rememberCaller(metadata, identity);
-                proceed(metadata);
+                return undefined;
               },
-              (error: unknown) => {
-                const { code, message } = toGrpcStatus(error);
-                metrics.requests.inc({ transport: 'grpc', method, code: GrpcStatus[code] });
-                const reason = isDstsError(error) ? (error.cause as Error | undefined)?.message : undefined;
-                if (code === GrpcStatus.INTERNAL) logger.error({ err: error, method }, 'caller authentication failed');
-                else {
-                  logger.warn({ method, code: GrpcStatus[code], reason, peer: call.getPeer() }, 'call refused');
-                  audit.record({
-                    operation: method,
-                    actor: error instanceof PermissionDeniedError ? error.identity : ANONYMOUS,
-                    ...failureOutcome(error),
-                    requestId: randomUUID(),
-                    clientIp: peerAddress(call.getPeer()),
-                  });
-                }
-                call.sendStatus({ code, details: message });
-              },
+              (error: unknown) => error ?? new Error('caller authentication failed without a reason'),
             );
+            // The handler starts reading only after the metadata: messages reach it through whenDecided.
+            proceed(metadata);
           },
+          onReceiveMessage: (message, next) => whenDecided(message, () => next(message)),
+          onReceiveHalfClose: (next) => whenDecided(NO_REQUEST, next),
         }),
     });
+  };
+}
+
+interface Refusal extends Omit<CallerAuthenticationDeps, 'authenticator'> {
+  call: ServerInterceptingCallInterface;
+  method: string;
+  failure: unknown;
+  request: unknown;
+}
+
+/** Answers a call that was not admitted, and records why: an audit line for a refusal, an error log line for anything else. */
+function refuse({ call, method, failure, request, logger, metrics, audit }: Refusal): void {
+  const { code, message } = toGrpcStatus(failure);
+  metrics.requests.inc({ transport: 'grpc', method, code: GrpcStatus[code] });
+  const facts = refusedRequestFacts(request);
+  const refused = isDstsError(failure) && (failure.kind === 'unauthenticated' || failure.kind === 'permission_denied');
+  if (refused) {
+    const reason = (failure.cause as Error | undefined)?.message;
+    logger.warn({ method, code: GrpcStatus[code], reason, requestId: facts.requestId, peer: call.getPeer() }, 'call refused');
+    audit.record({
+      operation: method,
+      actor: failure instanceof PermissionDeniedError ? failure.identity : ANONYMOUS,
+      ...facts,
+      ...failureOutcome(failure),
+      clientIp: peerAddress(call.getPeer()),
+    });
+  } else if (isDstsError(failure) && failure.kind === 'overloaded') {
+    logger.error(
+      { code: failure.code, method, requestId: facts.requestId, cause: (failure.cause as Error | undefined)?.message },
+      'dependency unavailable',
+    );
+  } else {
+    logger.error({ err: failure, method, requestId: facts.requestId }, 'caller authentication failed');
+  }
+  call.sendStatus({ code, details: message });
 }

@@ -17,7 +17,8 @@ function fixedCertificates({ certificateChain, privateKey, clientCa }: ServerTls
  * with an admin CA the handshake asks for a client certificate without
  * insisting on one — callers without a certificate (bearer tokens, probes,
  * app authentication) still connect, a certificate that does not chain to
- * the admin CA is simply not trusted, and the authentication interceptor
+ * the admin CA (or whose extendedKeyUsage lacks clientAuth; no EKU at all
+ * means any purpose, RFC 5280) is simply not trusted, and the authentication interceptor
  * decides per operation with a real gRPC status instead of a failed
  * handshake. Compatibility mode: plaintext.
  */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Metadata,
   status as GrpcStatus,
@@ -7,16 +6,16 @@ import {
   type ServerErrorResponse,
 } from '@grpc/grpc-js';
 import { DstsError, isDstsError } from '@dsts/errors';
-import { hasForbiddenCharacters, optionalText } from '@dsts/validation';
+import { optionalText } from '@dsts/validation';
 import type { DstsRequestHeader, DstsResponseHeader } from '@dsts/proto';
 import type { AuditEventRecord } from '@dsts/db';
 import { type AuditDescriptor, auditCall } from './audit';
 import type { LifecycleApiDeps, RpcDeps } from './deps';
 import { type MappedStatus, toGrpcStatus } from './header-status.mapper';
 import { isMalformedRequest } from './malformed-request';
+import { MAX_REQUEST_ID_LENGTH, requestIdOf } from './request-id';
 
 const PROTOCOL_VERSION = 'v1';
-const MAX_REQUEST_ID_LENGTH = 128;
 
 export interface CallContext {
   requestId: string;
@@ -90,10 +89,7 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
     const request = call.request;
     const givenRequestId = request.header?.requestId ?? '';
     // Echoed only when it would pass the field rules below; otherwise a fresh one labels the refusal.
-    const requestId =
-      givenRequestId && givenRequestId.length <= MAX_REQUEST_ID_LENGTH && !hasForbiddenCharacters(givenRequestId)
-        ? givenRequestId
-        : randomUUID();
+    const requestId = requestIdOf(request.header);
     const header = (status: GrpcStatus, statusMessage: string): DstsResponseHeader => ({
       protocolVersion: PROTOCOL_VERSION,
       status,

@@ -8,7 +8,7 @@ import type { PermissionGrants } from './permissions-file';
 const appTokens = {
   async verify(token: string) {
     if (token === 'down') throw new DstsError('DEPENDENCY_UNAVAILABLE', 'database temporarily unavailable, retry later');
-    if (!token.startsWith('app:')) throw new DstsError('ACCESS_TOKEN_INVALID', 'access token is expired');
+    if (!token.startsWith('app:')) throw new DstsError('ACCESS_TOKEN_INVALID', 'access token is expired', { reason: 'ACCESS_TOKEN_EXPIRED' });
     return token.slice(4);
   },
 };
@@ -31,7 +31,7 @@ describe('caller authenticator', () => {
   const outcome = (verifiedCertificate: Buffer | undefined, authorization: string[], permission: 'devices:read' | 'devices:write' = 'devices:read') =>
     authenticator.admit({ verifiedCertificate, authorization }, permission).then(
       (identity) => identity,
-      (error: DstsError) => ({ code: error.code, message: error.message, reason: (error.cause as Error).message }),
+      (error: DstsError) => ({ code: error.code, message: error.message, reasonCode: error.reason, reason: (error.cause as Error).message }),
     );
 
   it('identifies certificates by subject DN and apps by id, when they hold the permission', async () => {
@@ -42,19 +42,29 @@ describe('caller authenticator', () => {
 
   it('lets a bearer token decide over the certificate, without falling back when it is bad', async () => {
     expect(await outcome(adminDer, ['Bearer app:reporting'], 'devices:write')).toMatchObject({ code: 'PERMISSION_DENIED', reason: 'app reporting lacks devices:write' });
-    expect(await outcome(adminDer, ['Bearer expired'])).toEqual({ code: 'CALLER_UNAUTHENTICATED', message: 'authentication required', reason: 'access token is expired' });
+    expect(await outcome(adminDer, ['Bearer expired'])).toEqual({
+      code: 'CALLER_UNAUTHENTICATED',
+      message: 'authentication required',
+      reasonCode: 'ACCESS_TOKEN_EXPIRED',
+      reason: 'access token is expired',
+    });
   });
 
-  it('gives one message for every authentication failure, the reason only in the cause', async () => {
+  it('gives one message for every authentication failure, the reason only in the reason code and the cause', async () => {
     const failed = { code: 'CALLER_UNAUTHENTICATED', message: 'authentication required' };
-    expect(await outcome(undefined, [])).toEqual({ ...failed, reason: 'no credentials' });
-    expect(await outcome(undefined, ['Basic YTpi'])).toEqual({ ...failed, reason: 'authorization is not a bearer token' });
-    expect(await outcome(undefined, [`Bearer ${'x'.repeat(9000)}`])).toEqual({ ...failed, reason: 'authorization is not a bearer token' });
-    expect(await outcome(undefined, ['Bearer app:a', 'Bearer app:b'])).toEqual({ ...failed, reason: 'more than one authorization value' });
+    expect(await outcome(undefined, [])).toEqual({ ...failed, reasonCode: 'NO_CREDENTIALS', reason: 'no credentials' });
+    expect(await outcome(undefined, ['Basic YTpi'])).toEqual({ ...failed, reasonCode: 'AUTHORIZATION_NOT_BEARER', reason: 'authorization is not a bearer token' });
+    expect(await outcome(undefined, [`Bearer ${'x'.repeat(9000)}`])).toEqual({ ...failed, reasonCode: 'AUTHORIZATION_NOT_BEARER', reason: 'authorization is not a bearer token' });
+    expect(await outcome(undefined, ['Bearer app:a', 'Bearer app:b'])).toEqual({ ...failed, reasonCode: 'AUTHORIZATION_REPEATED', reason: 'more than one authorization value' });
   });
 
   it('denies identities without the permission, and lets dependency failures through as they are', async () => {
-    expect(await outcome(undefined, ['Bearer app:unlisted'])).toEqual({ code: 'PERMISSION_DENIED', message: 'permission denied', reason: 'app unlisted lacks devices:read' });
+    expect(await outcome(undefined, ['Bearer app:unlisted'])).toEqual({
+      code: 'PERMISSION_DENIED',
+      message: 'permission denied',
+      reasonCode: 'PERMISSION_NOT_GRANTED',
+      reason: 'app unlisted lacks devices:read',
+    });
     await expect(authenticator.admit({ verifiedCertificate: undefined, authorization: ['Bearer down'] }, 'devices:read')).rejects.toMatchObject({
       code: 'DEPENDENCY_UNAVAILABLE',
     });

@@ -1,5 +1,5 @@
 import { subjectDistinguishedName } from '@dsts/certificates';
-import { DstsError, isDstsError } from '@dsts/errors';
+import { DstsError, isDstsError, type RefusalReason } from '@dsts/errors';
 import type { Permission } from '@dsts/config';
 import type { CallerIdentity } from './caller-identity';
 import { type PermissionGrants, permissionsOf } from './permissions-file';
@@ -23,7 +23,8 @@ export interface CallerAuthenticator {
    * present, decides (it must be valid: there is no falling back to the
    * certificate); otherwise the verified client certificate. Rejects with
    * CALLER_UNAUTHENTICATED (no or invalid credentials) or PERMISSION_DENIED;
-   * their messages are the same for every reason, which is in `cause`.
+   * their messages are the same for every reason, which is in `reason` (a
+   * code, for the audit trail) and `cause` (for the log).
    */
   admit(credentials: CallerCredentials, permission: Permission): Promise<CallerIdentity>;
 }
@@ -35,30 +36,34 @@ const BEARER = /^Bearer ([^\s]+)$/i;
 /** A known caller without the operation's permission; `identity` says who, for the audit trail (never for the caller). */
 export class PermissionDeniedError extends DstsError {
   constructor(readonly identity: CallerIdentity, permission: Permission) {
-    super('PERMISSION_DENIED', 'permission denied', { cause: new Error(`${identity.kind} ${identity.id} lacks ${permission}`) });
+    super('PERMISSION_DENIED', 'permission denied', {
+      reason: 'PERMISSION_NOT_GRANTED',
+      cause: new Error(`${identity.kind} ${identity.id} lacks ${permission}`),
+    });
   }
 }
 
-const unauthenticated = (reason: string, cause?: unknown) =>
-  new DstsError('CALLER_UNAUTHENTICATED', 'authentication required', { cause: cause ?? new Error(reason) });
+/** `reason` (a code) for the audit trail, `cause` (or `problem`) for the log; the message is the same for all. */
+const unauthenticated = (reason: RefusalReason | undefined, problem: string, cause?: unknown) =>
+  new DstsError('CALLER_UNAUTHENTICATED', 'authentication required', { reason, cause: cause ?? new Error(problem) });
 
 export function createCallerAuthenticator({ grants, appTokens }: CallerAuthenticatorDeps): CallerAuthenticator {
   async function identify({ verifiedCertificate, authorization }: CallerCredentials): Promise<CallerIdentity> {
-    if (authorization.length > 1) throw unauthenticated('more than one authorization value');
+    if (authorization.length > 1) throw unauthenticated('AUTHORIZATION_REPEATED', 'more than one authorization value');
     const [value] = authorization;
     if (value !== undefined) {
       const token = value.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(value)?.[1] : undefined;
-      if (!token) throw unauthenticated('authorization is not a bearer token');
+      if (!token) throw unauthenticated('AUTHORIZATION_NOT_BEARER', 'authorization is not a bearer token');
       try {
         return { kind: 'app', id: await appTokens.verify(token) };
       } catch (error) {
         // A dependency failure (database down) is not the caller's fault: it keeps its own status.
-        if (isDstsError(error) && error.code === 'ACCESS_TOKEN_INVALID') throw unauthenticated(error.message, error);
+        if (isDstsError(error) && error.code === 'ACCESS_TOKEN_INVALID') throw unauthenticated(error.reason, error.message, error);
         throw error;
       }
     }
     if (verifiedCertificate) return { kind: 'certificate', id: subjectDistinguishedName(verifiedCertificate) };
-    throw unauthenticated('no credentials');
+    throw unauthenticated('NO_CREDENTIALS', 'no credentials');
   }
 
   return {

@@ -43,6 +43,16 @@ describe('readPermissionsFile (LIFECYCLE_PERMISSIONS_FILE)', () => {
     expect(await problem('apps:\n  reporting: []\n')).toMatch(/LIFECYCLE_PERMISSIONS_FILE apps\.reporting /);
   });
 
+  it('refuses certificate subjects not written as the service writes them (they would never match), naming each and how to print the right one', async () => {
+    const message = await problem(
+      'certificates:\n  "CN=dsts-local-admin, O=DSTS local": [devices:read]\n  "/O=DSTS local/CN=dsts-local-admin": [devices:read]\n  "CN=dsts-local-admin,O=DSTS local": [devices:read]\n',
+    );
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - LIFECYCLE_PERMISSIONS_FILE certificates entry "CN=dsts-local-admin, O=DSTS local" is not a subject as the lifecycle-api writes it (RFC 2253: last RDN first, no space after commas, e.g. "CN=admin,O=Example"); print it with `openssl x509 -noout -subject -nameopt RFC2253 -in admin.pem` and leave out "subject="',
+      expect.stringContaining('LIFECYCLE_PERMISSIONS_FILE certificates entry "/O=DSTS local/CN=dsts-local-admin" is not a subject as the lifecycle-api writes it'),
+    ]);
+  });
+
   it('refuses a file that grants nothing, is not YAML, repeats an identity or cannot be read', async () => {
     expect(await problem('')).toContain('LIFECYCLE_PERMISSIONS_FILE grants no permission to anyone');
     expect(await problem('apps: {}\ncertificates: {}\n')).toContain('grants no permission to anyone');

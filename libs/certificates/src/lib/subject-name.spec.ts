@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestCa } from '@dsts/testing';
-import { subjectDistinguishedName } from './subject-name';
+import { isCanonicalSubjectName, subjectDistinguishedName } from './subject-name';
 
 const openssl = (...args: string[]) => promisify(execFile)('openssl', args);
 
@@ -33,14 +33,43 @@ describe('subjectDistinguishedName', () => {
     const dn = subjectDistinguishedName(new X509Certificate(pem).raw);
     expect(dn).toBe('CN=zweiter \\C3\\A9,emailAddress=a@b.c,CN=\\#admin\\\\1\\ ,UID=42+OU=ops,O=Acme\\, Inc.\\;x\\<y\\>\\"q\\",C=DE');
     expect(dn).toBe(await opensslSubject(pem));
+    expect(isCanonicalSubjectName(dn)).toBe(true);
   });
 
   it('writes attributes without a short name as dotted OID and hex DER, as openssl does', async () => {
     const ca = await createTestCa();
     const device = await ca.issueDevice({ deviceId: 'admin', tenantId: 'ops', extraSubject: [{ '1.2.3.4': ['weird'] }] });
     const dn = subjectDistinguishedName(device.certificateDer);
-    expect(dn).toMatch(/^1\.2\.3\.4=#[0-9a-f]+,O=ops,CN=admin$/);
-    expect(dn.toUpperCase()).toBe((await opensslSubject(device.certificatePem)).toUpperCase());
+    expect(dn).toMatch(/^1\.2\.3\.4=#[0-9A-F]+,O=ops,CN=admin$/);
+    expect(dn).toBe(await opensslSubject(device.certificatePem));
+    expect(isCanonicalSubjectName(dn)).toBe(true);
+  });
+
+  it('tells the canonical spelling of a subject from other spellings of the same name', () => {
+    for (const canonical of ['CN=dsts-local-admin,O=DSTS local', 'CN=admin', 'CN=', 'UID=42+OU=ops,O=Acme\\, Inc.', 'CN=x=y', 'CN=\\#a\\ ', 'CN=zweiter \\C3\\A9', '1.2.3.4=#0C05']) {
+      expect([canonical, isCanonicalSubjectName(canonical)]).toEqual([canonical, true]);
+    }
+    for (const other of [
+      'CN=dsts-local-admin, O=DSTS local',
+      '/O=DSTS local/CN=dsts-local-admin',
+      'subject=CN=dsts-local-admin,O=DSTS local',
+      'cn=admin',
+      'commonName=admin',
+      '2.5.4.3=#0C0561646D696E',
+      '1.2.3.4=#0c05',
+      'O=Acme\\2C Inc.',
+      'O=Acme, Inc.',
+      'CN=#admin',
+      'CN=admin ',
+      'CN=a"b',
+      'CN=a\\',
+      'CN=\\C3',
+      'CN=zweiter é',
+      'admin',
+      '',
+    ]) {
+      expect([other, isCanonicalSubjectName(other)]).toEqual([other, false]);
+    }
   });
 
   it('refuses bytes that are not a certificate', () => {

@@ -84,6 +84,19 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, LIFECYCLE_AUTH: 'none' })).toEqual(['LIFECYCLE_AUTH must be required or insecure-compat']);
   });
 
+  // Regression: these passed validation and the lifecycle-api died at bind with EADDRINUSE.
+  it('refuses lifecycle-api ports that collide (all bound on GRPC_HOST), naming both variables', () => {
+    expect(problemsOf({ ...minimal, GRPC_HEALTH_PORT: '7000' })).toEqual([
+      'GRPC_HEALTH_PORT must differ from GRPC_PORT: the lifecycle-api binds each on GRPC_HOST',
+    ]);
+    expect(problemsOf({ ...minimal, GRPC_PORT: '9464' })).toEqual(['METRICS_PORT must differ from GRPC_PORT: the lifecycle-api binds each on GRPC_HOST']);
+    expect(problemsOf({ ...minimal, GRPC_HEALTH_PORT: '9000', METRICS_PORT: '9000' })).toEqual([
+      'METRICS_PORT must differ from GRPC_HEALTH_PORT: the lifecycle-api binds each on GRPC_HOST',
+    ]);
+    // 0 binds a free port of the system's choosing (metrics off, for METRICS_PORT): never a collision.
+    expect(loadConfig({ ...minimal, GRPC_PORT: '0', METRICS_PORT: '0', GRPC_HEALTH_PORT: '7002' }).grpc).toMatchObject({ port: 0, healthPort: 7002 });
+  });
+
   it('selects the in-process cache with CACHE=memory and refuses other backends', () => {
     expect(loadConfig({ ...minimal, CACHE: 'memory' }).cache).toEqual({ backend: 'memory' });
     expect(problemsOf({ ...minimal, CACHE: 'memcached' })).toEqual(['CACHE must be redis or memory']);

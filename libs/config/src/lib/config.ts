@@ -224,6 +224,22 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * The lifecycle-api binds these ports on GRPC_HOST: two equal ones would pass
+ * validation and then fail the start with EADDRINUSE. Unset (off) and 0 (a
+ * free port chosen by the system; metrics off) never collide. In order, so
+ * that each problem names the later variable first.
+ */
+function portCollisions(ports: Record<string, number | undefined>): string[] {
+  const bound = Object.entries(ports).filter((entry): entry is [string, number] => entry[1] !== undefined && entry[1] !== 0);
+  return bound.flatMap(([variable, port], index) =>
+    bound
+      .slice(0, index)
+      .filter(([, earlierPort]) => earlierPort === port)
+      .map(([earlier]) => `${variable} must differ from ${earlier}: the lifecycle-api binds each on GRPC_HOST`),
+  );
+}
+
+/**
  * Reads and validates the configuration once. Empty strings count as unset,
  * so `FOO=` falls back to the default rather than failing obscurely.
  * Errors name the variable but never echo its value (it may be a secret).
@@ -250,6 +266,8 @@ export function loadConfig(environment: Environment = process.env): Config {
       'SIGNING_KEY_ACTIVATION_DELAY_SECONDS must be at least SIGNING_KEY_REFRESH_SECONDS + JWKS_MAX_AGE_SECONDS',
     ]);
   }
+  const collisions = portCollisions({ GRPC_PORT: env.GRPC_PORT, GRPC_HEALTH_PORT: env.GRPC_HEALTH_PORT, METRICS_PORT: env.METRICS_PORT });
+  if (collisions.length > 0) throw new ConfigError(collisions);
   return deepFreeze({
     logLevel: env.LOG_LEVEL,
     database: {

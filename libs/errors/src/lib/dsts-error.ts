@@ -56,6 +56,43 @@ export const ERROR_KINDS = {
 
 export type ErrorCode = keyof typeof ERROR_KINDS;
 
+/**
+ * Why a caller of an admin API was refused, finer than its error code: for
+ * the audit trail and operators only — the caller is answered with the
+ * code's one message whatever the reason. A closed set, like the codes.
+ */
+export type RefusalReason =
+  /** Neither a bearer token nor a client certificate the admin CA vouches for (TLS hands the service no untrusted certificate: it counts as none). */
+  | 'NO_CREDENTIALS'
+  /** `authorization` is not `Bearer <token>` (another scheme, empty, oversized). */
+  | 'AUTHORIZATION_NOT_BEARER'
+  /** More than one `authorization` value. */
+  | 'AUTHORIZATION_REPEATED'
+  /** The access token is past `exp`, or older than any token issued here lives. */
+  | 'ACCESS_TOKEN_EXPIRED'
+  /** `iss` is not this service's TOKEN_ISSUER. */
+  | 'ACCESS_TOKEN_WRONG_ISSUER'
+  /** Another claim fails (`nbf`, `iat` in the future, a required claim missing). */
+  | 'ACCESS_TOKEN_CLAIM_INVALID'
+  /** Signed by no key this service publishes. */
+  | 'ACCESS_TOKEN_UNKNOWN_KEY'
+  /** Names one of our keys, but the signature does not verify. */
+  | 'ACCESS_TOKEN_BAD_SIGNATURE'
+  /** A JWS algorithm the service never signs with. */
+  | 'ACCESS_TOKEN_ALGORITHM_REFUSED'
+  /** Not a JWT at all. */
+  | 'ACCESS_TOKEN_MALFORMED'
+  /** A valid token, but not an app token (a device token, say). */
+  | 'ACCESS_TOKEN_NOT_APP_TOKEN'
+  /** A valid app token of an app that is not registered (any more). */
+  | 'APP_NOT_FOUND'
+  /** A valid app token of an app that is disabled now. */
+  | 'APP_DISABLED'
+  /** A known caller without the operation's permission. */
+  | 'PERMISSION_NOT_GRANTED'
+  /** An operation missing from the permission table: nobody may call it. */
+  | 'OPERATION_NOT_LISTED';
+
 /** What an overloaded or unreachable dependency tells callers to wait (Retry-After). */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 5;
 
@@ -64,6 +101,8 @@ export interface DstsErrorOptions {
   expose?: boolean;
   /** Seconds the caller should wait (rate limiting). */
   retryAfterSeconds?: number;
+  /** Why a caller was refused, for the audit trail (never the caller). */
+  reason?: RefusalReason;
   cause?: unknown;
 }
 
@@ -73,9 +112,11 @@ export class DstsError extends Error {
   readonly kind: ErrorKind;
   readonly expose: boolean;
   readonly retryAfterSeconds?: number;
+  readonly reason?: RefusalReason;
 
   constructor(readonly code: ErrorCode, message: string, options: DstsErrorOptions = {}) {
     super(message, { cause: options.cause });
+    this.reason = options.reason;
     this.kind = ERROR_KINDS[code];
     this.expose = this.kind !== 'internal' && (options.expose ?? true);
     this.retryAfterSeconds = options.retryAfterSeconds ?? (this.kind === 'overloaded' ? OVERLOAD_RETRY_AFTER_SECONDS : undefined);

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { createAuditLog } from './audit-log';
+import { DstsError } from '@dsts/errors';
+import { createAuditLog, failureOutcome } from './audit-log';
 import { createLogger } from './logger';
 
 function auditLines(level: string) {
@@ -38,5 +39,14 @@ describe('audit log', () => {
     const silent = auditLines('silent');
     silent.audit.record(entry);
     expect(silent.lines).toHaveLength(0);
+  });
+
+  it('records a failure by its kind, and by its refusal reason where it has one, else its code', () => {
+    expect(failureOutcome(new DstsError('DEVICE_NOT_FOUND', 'device not found'))).toEqual({ outcome: 'not_found', reason: 'DEVICE_NOT_FOUND' });
+    expect(failureOutcome(new DstsError('CALLER_UNAUTHENTICATED', 'authentication required', { reason: 'ACCESS_TOKEN_EXPIRED' }))).toEqual({
+      outcome: 'unauthenticated',
+      reason: 'ACCESS_TOKEN_EXPIRED',
+    });
+    expect(failureOutcome(new Error('boom'))).toEqual({ outcome: 'internal', reason: 'INTERNAL' });
   });
 });

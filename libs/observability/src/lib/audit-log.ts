@@ -1,4 +1,4 @@
-import { type ErrorCode, type ErrorKind, isDstsError } from '@dsts/errors';
+import { type ErrorCode, type ErrorKind, isDstsError, type RefusalReason } from '@dsts/errors';
 import type { Logger } from 'pino';
 
 /** Who acted: a lifecycle-api caller, or the client a refused authentication claimed to be. */
@@ -16,16 +16,19 @@ export interface AuditEntry {
   deviceId?: string;
   /** `ok`, or the kind of error the caller was answered with. */
   outcome: 'ok' | ErrorKind;
-  /** The error code behind a failure. */
-  reason?: ErrorCode;
+  /** The error code behind a failure, or the finer refusal reason it carries (caller authentication). */
+  reason?: ErrorCode | RefusalReason;
   requestId: string;
   /** Client address of a refused authentication. */
   clientIp?: string;
 }
 
-/** Outcome and reason of a failed call: the domain error's kind and code, `internal` for anything else. */
-export function failureOutcome(error: unknown): { outcome: ErrorKind; reason: ErrorCode } {
-  return isDstsError(error) ? { outcome: error.kind, reason: error.code } : { outcome: 'internal', reason: 'INTERNAL' };
+/**
+ * Outcome and reason of a failed call: the domain error's kind, and its
+ * refusal reason or else its code; `internal` for anything else.
+ */
+export function failureOutcome(error: unknown): { outcome: ErrorKind; reason: ErrorCode | RefusalReason } {
+  return isDstsError(error) ? { outcome: error.kind, reason: error.reason ?? error.code } : { outcome: 'internal', reason: 'INTERNAL' };
 }
 
 export interface AuditLog {

@@ -24,8 +24,8 @@ export interface TestCertificate {
 export interface IssueOptions {
   /** Subject in certificate order, e.g. `[{ O: ['acme'] }, { CN: ['admin'] }]`. */
   subject: Record<string, string[]>[];
-  /** `server`: SAN 127.0.0.1 and localhost, EKU serverAuth; `client`: EKU clientAuth. */
-  usage: 'server' | 'client';
+  /** `server`: SAN 127.0.0.1 and localhost, EKU serverAuth; `client`: EKU clientAuth; `any`: no EKU extension (RFC 5280: any purpose). */
+  usage: 'server' | 'client' | 'any';
   notBefore?: Date;
   notAfter?: Date;
 }
@@ -57,8 +57,10 @@ export async function createTestPki(name = 'DSTS Test Admin CA'): Promise<TestPk
       const extensions: x509.Extension[] = [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
       ];
+      if (usage !== 'any') {
+        extensions.push(new x509.ExtendedKeyUsageExtension([usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]));
+      }
       if (usage === 'server') {
         extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: 'localhost' }]));
       }

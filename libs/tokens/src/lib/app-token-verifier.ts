@@ -1,7 +1,7 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import { SIGNING_ALGORITHMS } from '@dsts/config';
 import type { RegisteredAppRepository } from '@dsts/db';
-import { DstsError } from '@dsts/errors';
+import { DstsError, type RefusalReason } from '@dsts/errors';
 import type { SigningKeyStore } from '@dsts/keys';
 import { ACCESS_TOKEN_LIFETIME_SECONDS } from './access-token-claims';
 
@@ -23,20 +23,23 @@ export interface AppTokenVerifier {
    * Resolves with the app id of a valid app token: signed by one of our
    * published keys, `iss` ours, `typ` = `app`, within its lifetime, for an
    * app that is registered and enabled now. Anything else rejects with an
-   * `ACCESS_TOKEN_INVALID` DstsError saying why (for the log, not the caller).
+   * `ACCESS_TOKEN_INVALID` DstsError saying why (message for the log,
+   * `reason` for the audit trail; neither for the caller).
    */
   verify(token: string): Promise<string>;
 }
 
-const invalid = (reason: string) => new DstsError('ACCESS_TOKEN_INVALID', `access token ${reason}`);
+const invalid = (reason: RefusalReason, problem: string) => new DstsError('ACCESS_TOKEN_INVALID', `access token ${problem}`, { reason });
 
 function verificationFailure(error: unknown): DstsError {
-  if (error instanceof errors.JWTExpired) return invalid('is expired');
-  if (error instanceof errors.JWTClaimValidationFailed) return invalid(`has an invalid ${error.claim} claim`);
-  if (error instanceof errors.JWKSNoMatchingKey) return invalid('is not signed by a published key');
-  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid('signature does not verify');
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalid('algorithm is not allowed');
-  return invalid('is malformed');
+  if (error instanceof errors.JWTExpired) return invalid('ACCESS_TOKEN_EXPIRED', 'is expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return invalid(error.claim === 'iss' ? 'ACCESS_TOKEN_WRONG_ISSUER' : 'ACCESS_TOKEN_CLAIM_INVALID', `has an invalid ${error.claim} claim`);
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return invalid('ACCESS_TOKEN_UNKNOWN_KEY', 'is not signed by a published key');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid('ACCESS_TOKEN_BAD_SIGNATURE', 'signature does not verify');
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalid('ACCESS_TOKEN_ALGORITHM_REFUSED', 'algorithm is not allowed');
+  return invalid('ACCESS_TOKEN_MALFORMED', 'is malformed');
 }
 
 export function createAppTokenVerifier({ keys, issuer, apps, clock }: AppTokenVerifierDeps): AppTokenVerifier {
@@ -58,10 +61,11 @@ export function createAppTokenVerifier({ keys, issuer, apps, clock }: AppTokenVe
         throw verificationFailure(error);
       }
       // A device token (or any other type) is not an app credential.
-      if (payload['typ'] !== 'app' || typeof payload.sub !== 'string') throw invalid('is not an app token');
+      if (payload['typ'] !== 'app' || typeof payload.sub !== 'string') throw invalid('ACCESS_TOKEN_NOT_APP_TOKEN', 'is not an app token');
       const appId = payload.sub;
       const app = await apps.find(appId);
-      if (!app?.isEnabled) throw invalid('names an app that is unknown or disabled');
+      if (!app) throw invalid('APP_NOT_FOUND', 'names an app that is unknown or disabled');
+      if (!app.isEnabled) throw invalid('APP_DISABLED', 'names an app that is unknown or disabled');
       return appId;
     },
   };
