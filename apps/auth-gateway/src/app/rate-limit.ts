@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import type { FailureLimiter, RateLimiter } from '@dsts/cache';
+import type { FailureLimiter, FailureReservation, RateLimiter } from '@dsts/cache';
 import type { ErrorKind } from '@dsts/errors';
 import { type AuditEntry, type AuditLog, failureOutcome } from '@dsts/observability';
 import type { AuthenticationAttempt, ClaimedClient } from '@dsts/tokens';
@@ -35,8 +35,14 @@ export type AuthenticationFlow = 'device' | 'app';
 
 /**
  * Runs one token request's authentication under the failure limit of
- * (claimed client, client address) — checked before anything is looked up,
- * counted only on failure — and writes the audit line of every refusal.
+ * (claimed client, client address) and writes the audit line of every
+ * refusal. As soon as the client is claimed (before anything is looked up)
+ * the request takes a slot of that budget, atomically, so that concurrent
+ * requests cannot overrun it. Only COUNTED_FAILURES keep the slot until the
+ * window ends; a success gives it back, and so does any other error (a bad
+ * request, a dependency outage, a bug: none says whether the caller holds
+ * the key). A process that dies mid-request leaves its slot taken for at
+ * most that window.
  * Keyed by address as well, so an attacker who makes a device's or app's
  * authentications fail uses up only their own budget, never the client's.
  */
@@ -44,17 +50,20 @@ export function failureLimited(failures: FailureLimiter, audit: AuditLog) {
   return async <T>(req: Request, flow: AuthenticationFlow, authenticate: (attempt: AuthenticationAttempt) => Promise<T>): Promise<T> => {
     const address = clientAddress(req);
     let claimed: ClaimedClient | undefined;
+    let reservation: FailureReservation | undefined;
     try {
-      return await authenticate({
+      const authenticated = await authenticate({
         claimed: async (client) => {
           claimed = client;
-          await failures.check(failureBudgetKey(client, address));
+          reservation = await failures.reserve(failureBudgetKey(client, address));
         },
       });
+      await reservation?.release();
+      return authenticated;
     } catch (error) {
       const outcome = failureOutcome(error);
       audit.record({ operation: `${flow}.authenticate`, ...claimant(claimed), ...outcome, requestId: req.id, clientIp: address });
-      if (claimed && COUNTED_FAILURES.has(outcome.outcome)) await failures.recordFailure(failureBudgetKey(claimed, address));
+      if (!COUNTED_FAILURES.has(outcome.outcome)) await reservation?.release();
       throw error;
     }
   };

@@ -111,6 +111,19 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
     expectTooManyRequests(await authenticateDevice(gateway.baseUrl, victim, victim, attacker));
   });
 
+  it('holds the budget under concurrency: of many parallel forged requests exactly the budget get 401, the rest 429', async () => {
+    const victim = await registeredDevice();
+    const attacker = forwardedFor(uniqueAddress());
+    // Signed up front, so that the token requests really arrive together.
+    const forged = await Promise.all(Array.from({ length: 20 }, () => forgedAssertion(victim, attacker)));
+
+    const answers = await Promise.all(forged.map((assertion) => postDeviceAssertion(gateway.baseUrl, assertion, JWT_BEARER_ASSERTION_TYPE, attacker)));
+
+    expect(answers.map((res) => res.status).filter((status) => status === 401)).toHaveLength(3);
+    for (const res of answers.filter((answer) => answer.status !== 401)) expectTooManyRequests(res);
+    expect((await authenticateDevice(gateway.baseUrl, victim, victim, forwardedFor(uniqueAddress()))).status).toBe(200);
+  });
+
   it('counts refusals of unknown devices (404) too, but never successes', async () => {
     const device = await registeredDevice();
     const unregistered = await ca.issueDevice({ deviceId: uniqueId('ghost'), tenantId: uniqueTenant() });
