@@ -3,14 +3,15 @@ import type { FailureLimiter, FailureReservation, RateLimiter } from '@dsts/cach
 import type { ErrorKind } from '@dsts/errors';
 import { type AuditEntry, type AuditLog, failureOutcome } from '@dsts/observability';
 import type { AuthenticationAttempt, ClaimedClient } from '@dsts/tokens';
+import { budgetAddress } from './budget-address';
 
 /** The client's address: the TCP peer, or what a trusted proxy says (`TRUST_PROXY`). */
 const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
-/** Limits each client address per endpoint group; beyond it, 429 with Retry-After. */
+/** Limits each client address (an IPv6 client: its /64) per endpoint group; beyond it, 429 with Retry-After. */
 export function rateLimit(limiter: RateLimiter, group: string): RequestHandler {
   return async (req, _res, next) => {
-    await limiter.consume(`${group}:${clientAddress(req)}`);
+    await limiter.consume(`${group}:${budgetAddress(clientAddress(req))}`);
     next();
   };
 }
@@ -21,9 +22,11 @@ export function rateLimit(limiter: RateLimiter, group: string): RequestHandler {
  */
 const COUNTED_FAILURES: ReadonlySet<ErrorKind> = new Set(['unauthenticated', 'not_found', 'gone']);
 
-/** JSON keeps the key unambiguous whatever characters the ids hold. */
-const failureBudgetKey = (client: ClaimedClient, address: string) =>
-  client.kind === 'device' ? `device:${JSON.stringify([client.tenantId, client.deviceId, address])}` : `app:${JSON.stringify([client.appId, address])}`;
+/** JSON keeps the key unambiguous whatever characters the ids hold. The address part is {@link budgetAddress}. */
+const failureBudgetKey = (client: ClaimedClient, address: string) => {
+  const source = budgetAddress(address);
+  return client.kind === 'device' ? `device:${JSON.stringify([client.tenantId, client.deviceId, source])}` : `app:${JSON.stringify([client.appId, source])}`;
+};
 
 function claimant(client: ClaimedClient | undefined): Pick<AuditEntry, 'actor' | 'tenantId' | 'deviceId'> {
   if (client?.kind === 'device') return { actor: { kind: 'device', id: client.deviceId }, tenantId: client.tenantId, deviceId: client.deviceId };
