@@ -44,8 +44,10 @@ export async function call(url: string, init?: RequestInit): Promise<JsonRespons
   return { status: res.status, headers: res.headers, body, text };
 }
 
-/** A client address of the IPv6 documentation prefix, random enough that no two tests share a rate-limit budget. */
-export const uniqueAddress = () => `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+/** A /64 of the IPv6 documentation prefix (`2001:db8:x:y`), random enough that no two tests share a rate-limit budget. */
+export const uniqueNetwork = () => `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+/** A client address in a /64 of its own: budgets are keyed by an IPv6 client's /64. */
+export const uniqueAddress = () => `${uniqueNetwork()}::1`;
 
 /** Request headers of a client at `address`, for a gateway that trusts the loopback proxy (TRUST_PROXY=loopback). */
 export const forwardedFor = (address: string): Record<string, string> => ({ 'X-Forwarded-For': address });

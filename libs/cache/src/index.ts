@@ -1,5 +1,5 @@
 export { createCache, createRedisCache, MEMORY_CACHE_WARNING } from './lib/cache';
-export type { Cache, CacheBackend, CacheOptions, CounterWindow, RedisCacheOptions } from './lib/cache';
+export type { BoundedIncrement, Cache, CacheBackend, CacheOptions, CounterWindow, RedisCacheOptions } from './lib/cache';
 export { createMemoryCache } from './lib/memory-cache';
 export type { MemoryCacheOptions } from './lib/memory-cache';
 export { createDeviceCache, deviceCacheKey, INVALIDATION_HOLD_SECONDS } from './lib/device-cache';
@@ -8,4 +8,4 @@ export type { DeviceCache } from './lib/device-cache';
 export { CHALLENGE_TTL_SECONDS, challengeKey, createChallengeStore } from './lib/challenge-store';
 export type { ChallengeStore, ChallengeSubject, IssuedChallenge } from './lib/challenge-store';
 export { createFailureLimiter, createRateLimiter } from './lib/rate-limiter';
-export type { FailureLimiter, RateLimiter, RateLimitOptions } from './lib/rate-limiter';
+export type { FailureLimiter, FailureReservation, RateLimiter, RateLimitOptions } from './lib/rate-limiter';

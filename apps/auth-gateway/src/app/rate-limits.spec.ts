@@ -13,6 +13,7 @@ import {
   registerDevice,
   uniqueAddress,
   uniqueId,
+  uniqueNetwork,
   uniqueTenant,
 } from '../../test/client-flows';
 
@@ -50,6 +51,26 @@ describe('per-address request limit (RATE_LIMIT_PER_MINUTE) and TRUST_PROXY', ()
       expect((await postDeviceAssertion(gateway.baseUrl, 'not-a-jwt', JWT_BEARER_ASSERTION_TYPE, first)).status).toBe(401);
       expectTooManyRequests(await call(`${gateway.baseUrl}/api/v1/appauth/challenge?app_id=a`, { headers: first }));
       expect(await challengeStatus(gateway.baseUrl, second)).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('per-address budgets key IPv6 clients by their /64', () => {
+  it('limits requests per /64, and an IPv4-mapped address together with its IPv4 address', async () => {
+    const gateway = await startGateway({ env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback', REDIS_KEY_PREFIX: isolatedPrefix() } });
+    try {
+      const network = uniqueNetwork();
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor(`${network}::1`))).toBe(200);
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor(`${network}:ffff:ffff:ffff:ffff`))).toBe(200);
+      expectTooManyRequests(await call(`${gateway.baseUrl}/api/v1/appauth/challenge?app_id=a`, { headers: forwardedFor(`${network}:abcd::7`) }));
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor(uniqueAddress()))).toBe(200);
+
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor('192.0.2.1'))).toBe(200);
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor('::ffff:192.0.2.1'))).toBe(200);
+      expectTooManyRequests(await call(`${gateway.baseUrl}/api/v1/appauth/challenge?app_id=a`, { headers: forwardedFor('192.0.2.1') }));
+      expect(await challengeStatus(gateway.baseUrl, forwardedFor('192.0.2.2'))).toBe(200);
     } finally {
       await gateway.close();
     }
@@ -109,6 +130,28 @@ describe('per-client failure limit (RATE_LIMIT_FAILURES_PER_MINUTE)', () => {
     expect((await call(`${gateway.baseUrl}/api/v1/deviceauth/challenge?device_id=${victim.deviceId}`, { headers: attacker })).status).toBe(200);
     // The budget is per (device, address): behind the attacker's own address the device waits for the window, like every client there.
     expectTooManyRequests(await authenticateDevice(gateway.baseUrl, victim, victim, attacker));
+  });
+
+  it('holds the budget under concurrency: of many parallel forged requests exactly the budget get 401, the rest 429', async () => {
+    const victim = await registeredDevice();
+    const attacker = forwardedFor(uniqueAddress());
+    // Signed up front, so that the token requests really arrive together.
+    const forged = await Promise.all(Array.from({ length: 20 }, () => forgedAssertion(victim, attacker)));
+
+    const answers = await Promise.all(forged.map((assertion) => postDeviceAssertion(gateway.baseUrl, assertion, JWT_BEARER_ASSERTION_TYPE, attacker)));
+
+    expect(answers.map((res) => res.status).filter((status) => status === 401)).toHaveLength(3);
+    for (const res of answers.filter((answer) => answer.status !== 401)) expectTooManyRequests(res);
+    expect((await authenticateDevice(gateway.baseUrl, victim, victim, forwardedFor(uniqueAddress()))).status).toBe(200);
+  });
+
+  it('keeps counting an attacker who moves to another address of their /64', async () => {
+    const victim = await registeredDevice();
+    const network = uniqueNetwork();
+
+    for (let i = 0; i < 3; i++) expect((await attack(victim, forwardedFor(`${network}::${i + 1}`))).status).toBe(401);
+    expectTooManyRequests(await attack(victim, forwardedFor(`${network}:1:2:3:4`)));
+    expect((await attack(victim, forwardedFor(uniqueAddress()))).status).toBe(401);
   });
 
   it('counts refusals of unknown devices (404) too, but never successes', async () => {

@@ -54,16 +54,27 @@ describe.each([
     }
   });
 
-  it('reads a window without counting, and nothing where none is open', async () => {
-    expect(await cache.readWindow('read-window')).toBeNull();
-    await cache.incrementWindow('read-window', 60);
-    await cache.incrementWindow('read-window', 60);
+  it('increments a window only below a limit, atomically: of many concurrent increments exactly `limit` count', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, () => cache.incrementWindowBelow('bounded', 4, 60)));
 
-    const read = await cache.readWindow('read-window');
-    expect(await cache.readWindow('read-window')).toEqual(read);
-    expect(read?.count).toBe(2);
-    expect(read?.remainingSeconds).toBeGreaterThanOrEqual(1);
-    expect(read?.remainingSeconds).toBeLessThanOrEqual(60);
+    const counted = results.filter((result) => result.counted);
+    expect(counted.map((result) => result.count).sort((x, y) => x - y)).toEqual([1, 2, 3, 4]);
+    for (const refused of results.filter((result) => !result.counted)) expect(refused.count).toBe(4);
+    for (const { remainingSeconds } of results) {
+      expect(remainingSeconds).toBeGreaterThanOrEqual(1);
+      expect(remainingSeconds).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('decrements an open window, never below zero and never opening one', async () => {
+    await cache.decrementWindow('never-opened');
+    expect(await cache.get('never-opened')).toBeNull();
+
+    await cache.incrementWindow('down', 60);
+    await cache.incrementWindow('down', 60);
+    await Promise.all([cache.decrementWindow('down'), cache.decrementWindow('down'), cache.decrementWindow('down')]);
+    expect(await cache.get('down')).toBe('0');
+    expect(await cache.incrementWindowBelow('down', 1, 60)).toMatchObject({ count: 1, counted: true });
   });
 });
 
@@ -134,10 +145,12 @@ describe('in-process cache', () => {
     clock += 45_500;
     expect(await cache.incrementWindow('w', 60)).toEqual({ count: 2, remainingSeconds: 15 });
     clock += 14_500;
-    expect(await cache.readWindow('w')).toBeNull();
-    expect(await cache.incrementWindow('w', 60)).toEqual({ count: 1, remainingSeconds: 60 });
+    expect(await cache.incrementWindowBelow('w', 2, 60)).toEqual({ count: 1, remainingSeconds: 60, counted: true });
     clock += 20_000;
-    expect(await cache.readWindow('w')).toEqual({ count: 1, remainingSeconds: 40 });
+    expect(await cache.incrementWindowBelow('w', 1, 60)).toEqual({ count: 1, remainingSeconds: 40, counted: false });
+    clock += 40_000;
+    await cache.decrementWindow('w');
+    expect(await cache.get('w')).toBeNull();
   });
 
   it('says it is not shared across processes; Redis says it is', async () => {

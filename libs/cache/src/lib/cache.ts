@@ -7,6 +7,11 @@ export interface CounterWindow {
   remainingSeconds: number;
 }
 
+/** The window after {@link Cache.incrementWindowBelow}: `counted` is whether this call was counted. */
+export interface BoundedIncrement extends CounterWindow {
+  counted: boolean;
+}
+
 /** The narrow cache surface the services use; Redis-backed or in-process. */
 export interface Cache {
   /**
@@ -30,11 +35,37 @@ export interface Cache {
    * (a fixed window); returns the new count and the seconds the window has left.
    */
   incrementWindow(key: string, ttlSeconds: number): Promise<CounterWindow>;
-  /** The counter of {@link incrementWindow} without counting; null when no window is open. */
-  readWindow(key: string): Promise<CounterWindow | null>;
+  /**
+   * {@link incrementWindow} only while the count is below `limit`, in one
+   * atomic step (so concurrent callers never overshoot it); at the limit the
+   * count stays and `counted` is false.
+   */
+  incrementWindowBelow(key: string, limit: number, ttlSeconds: number): Promise<BoundedIncrement>;
+  /** Takes one back from an open window's count: never below 0, never opens a window, keeps its end. */
+  decrementWindow(key: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Lua runs atomically in Redis: no other command sees the count between the
+ * comparison and the increment. KEYS[1] counter; ARGV limit, window seconds.
+ * Returns { count, ttl, counted 0/1 }.
+ */
+const INCREMENT_WINDOW_BELOW = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local counted = 0
+if count < tonumber(ARGV[1]) then
+  count = redis.call('INCR', KEYS[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
+  counted = 1
+end
+return { count, redis.call('TTL', KEYS[1]), counted }`;
+
+/** DECR keeps the key's TTL; the guard keeps it from creating a key or going below 0. */
+const DECREMENT_WINDOW = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
 
 /** Runs a MULTI transaction and returns its replies; throws the first command's error. */
 async function transaction(commands: ChainableCommander): Promise<unknown[]> {
@@ -86,9 +117,12 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
       const [count, , ttl] = await transaction(redis.multi().incr(key).expire(key, ttlSeconds, 'NX').ttl(key));
       return { count: Number(count), remainingSeconds: Math.max(1, Number(ttl)) };
     },
-    async readWindow(key) {
-      const [count, ttl] = await transaction(redis.multi().get(key).ttl(key));
-      return count === null ? null : { count: Number(count), remainingSeconds: Math.max(1, Number(ttl)) };
+    async incrementWindowBelow(key, limit, ttlSeconds) {
+      const [count, ttl, counted] = (await redis.eval(INCREMENT_WINDOW_BELOW, 1, key, limit, ttlSeconds)) as [number, number, number];
+      return { count, remainingSeconds: Math.max(1, ttl), counted: counted === 1 };
+    },
+    async decrementWindow(key) {
+      await redis.eval(DECREMENT_WINDOW, 1, key);
     },
     async ping() {
       await redis.ping();

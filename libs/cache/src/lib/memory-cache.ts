@@ -14,7 +14,8 @@ interface Entry {
 
 /**
  * In-process {@link Cache} with Redis's semantics for the commands the
- * services use (TTL, GETDEL, SET NX, fixed-window INCR). JavaScript runs each
+ * services use (TTL, GETDEL, SET NX, fixed-window INCR, and the bounded
+ * INCR / guarded DECR that Redis runs as Lua scripts). JavaScript runs each
  * method body up to its first await without interleaving, and none of them
  * awaits, so every command is atomic like its Redis counterpart.
  *
@@ -40,6 +41,12 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
     count: Number(window.value),
     remainingSeconds: Math.max(1, Math.ceil((window.expiresAt - now()) / 1000)),
   });
+  const countUp = (key: string, ttlSeconds: number): Entry => {
+    const window = live(key) ?? { value: '0', expiresAt: now() + ttlSeconds * 1000 };
+    window.value = String(Number(window.value) + 1);
+    entries.set(key, window);
+    return window;
+  };
   const sweep = setInterval(() => {
     for (const key of entries.keys()) live(key);
   }, options.sweepIntervalMs ?? 60_000);
@@ -74,14 +81,17 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       return keys.filter((key) => live(key) && entries.delete(key)).length;
     },
     async incrementWindow(key, ttlSeconds) {
-      const window = live(key) ?? { value: '0', expiresAt: now() + ttlSeconds * 1000 };
-      window.value = String(Number(window.value) + 1);
-      entries.set(key, window);
-      return counterOf(window);
+      return counterOf(countUp(key, ttlSeconds));
     },
-    async readWindow(key) {
+    async incrementWindowBelow(key, limit, ttlSeconds) {
       const window = live(key);
-      return window ? counterOf(window) : null;
+      if (Number(window?.value ?? 0) < limit) return { ...counterOf(countUp(key, ttlSeconds)), counted: true };
+      // As Redis answers for a key without a window: count 0, TTL reported as at least 1.
+      return window ? { ...counterOf(window), counted: false } : { count: 0, remainingSeconds: 1, counted: false };
+    },
+    async decrementWindow(key) {
+      const window = live(key);
+      if (window && Number(window.value) > 0) window.value = String(Number(window.value) - 1);
     },
     async ping() {
       return undefined;

@@ -3,7 +3,7 @@ import { createRedisCache, type Cache } from './cache';
 import { createMemoryCache } from './memory-cache';
 import { createFailureLimiter, createRateLimiter } from './rate-limiter';
 
-const refusalOf = (attempt: Promise<void>) =>
+const refusalOf = (attempt: Promise<unknown>) =>
   attempt.then(
     () => undefined,
     (error: unknown) => error as { code: string; kind: string; retryAfterSeconds: number },
@@ -47,29 +47,53 @@ describe.each([
   });
 
   describe('failure limiter', () => {
-    it('admits a key until it has failed `limit` times, then refuses it with a retry hint', async () => {
+    it('admits a key until `limit` attempts have failed (kept their slot), then refuses it with a retry hint', async () => {
       const failures = createFailureLimiter(cache, { limit: 2, windowSeconds: 60 });
       const client = key();
-      await failures.check(client);
-      await failures.recordFailure(client);
-      await failures.check(client);
-      await failures.recordFailure(client);
+      await failures.reserve(client);
+      await failures.reserve(client);
 
-      expectRetryHint(await refusalOf(failures.check(client)), 60);
-      await expect(failures.check(key())).resolves.toBeUndefined();
+      expectRetryHint(await refusalOf(failures.reserve(client)), 60);
+      await expect(failures.reserve(key())).resolves.toBeDefined();
     });
 
-    it('does not count checks: a key that never fails is never refused', async () => {
-      const failures = createFailureLimiter(cache, { limit: 1, windowSeconds: 60 });
+    it('admits exactly `limit` of many concurrent attempts and refuses the rest with a retry hint', async () => {
+      const failures = createFailureLimiter(cache, { limit: 3, windowSeconds: 60 });
       const client = key();
-      for (let i = 0; i < 5; i++) await expect(failures.check(client)).resolves.toBeUndefined();
+
+      const outcomes = await Promise.allSettled(Array.from({ length: 30 }, () => failures.reserve(client)));
+
+      expect(outcomes.filter(({ status }) => status === 'fulfilled')).toHaveLength(3);
+      for (const outcome of outcomes) if (outcome.status === 'rejected') expectRetryHint(outcome.reason, 60);
+    });
+
+    it('does not count released attempts: successes in between never use up the budget', async () => {
+      const failures = createFailureLimiter(cache, { limit: 2, windowSeconds: 60 });
+      const client = key();
+      await failures.reserve(client);
+      for (let i = 0; i < 5; i++) await (await failures.reserve(client)).release();
+      await failures.reserve(client);
+
+      expectRetryHint(await refusalOf(failures.reserve(client)), 60);
+    });
+
+    it('holds the slot of an attempt in progress and gives it back once, however often released', async () => {
+      const failures = createFailureLimiter(cache, { limit: 2, windowSeconds: 60 });
+      const client = key();
+      await failures.reserve(client);
+      const inProgress = await failures.reserve(client);
+      expectRetryHint(await refusalOf(failures.reserve(client)), 60);
+
+      await inProgress.release();
+      await inProgress.release();
+      await failures.reserve(client);
+      expectRetryHint(await refusalOf(failures.reserve(client)), 60);
     });
 
     it('never refuses when the limit is 0', async () => {
       const failures = createFailureLimiter(cache, { limit: 0, windowSeconds: 60 });
       const client = key();
-      for (let i = 0; i < 3; i++) await failures.recordFailure(client);
-      await expect(failures.check(client)).resolves.toBeUndefined();
+      for (let i = 0; i < 3; i++) await expect(failures.reserve(client)).resolves.toBeDefined();
     });
   });
 });
@@ -79,11 +103,17 @@ describe('limiters when Redis is unreachable', () => {
     const dead = createRedisCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 300 });
     try {
       const failures = createFailureLimiter(dead, { limit: 1, windowSeconds: 60 });
-      await expect(failures.check('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
-      await expect(failures.recordFailure('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+      await expect(failures.reserve('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
       await expect(createRateLimiter(dead, { limit: 1, windowSeconds: 60 }).consume('k')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
     } finally {
       await dead.close();
     }
+  });
+
+  it('a release that cannot reach Redis does not throw: the slot stays taken until the window ends', async () => {
+    const cache = createRedisCache({ url: process.env['REDIS_URL'] as string, keyPrefix: process.env['REDIS_KEY_PREFIX'] as string, commandTimeoutMs: 300 });
+    const reservation = await createFailureLimiter(cache, { limit: 1, windowSeconds: 60 }).reserve(`client-${randomBytes(4).toString('hex')}`);
+    await cache.close();
+    await expect(reservation.release()).resolves.toBeUndefined();
   });
 });

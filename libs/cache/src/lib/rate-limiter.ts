@@ -8,15 +8,26 @@ export interface RateLimiter {
 }
 
 /**
- * Counts only failures: `check` refuses once `key` has failed `limit` times in
- * the current window, and successes never count, so whoever can make a key
- * fail can only exhaust that key's own budget.
+ * Counts only failures. An attempt takes a slot of `key`'s budget before it
+ * starts (`reserve`, atomic: concurrent attempts never get more slots than
+ * the budget) and gives it back when it succeeds (`release`), so only
+ * failures stay counted, and whoever can make a key fail can only exhaust
+ * that key's own budget.
  */
 export interface FailureLimiter {
-  /** Throws RATE_LIMITED (with Retry-After seconds) while `key` has used up its failures. */
-  check(key: string): Promise<void>;
-  /** Counts one failure for `key`. */
-  recordFailure(key: string): Promise<void>;
+  /** Takes a slot of `key`'s failure budget; throws RATE_LIMITED (with Retry-After seconds) when none is left. */
+  reserve(key: string): Promise<FailureReservation>;
+}
+
+/** A slot of a failure budget held by an attempt in progress; a failed attempt keeps it until the window ends. */
+export interface FailureReservation {
+  /**
+   * Gives the slot back (the attempt did not fail); only the first call
+   * counts. Never throws: if the cache cannot be reached the slot stays
+   * taken until the window ends, which costs the key one failure's worth for
+   * at most a window rather than refusing a client that already succeeded.
+   */
+  release(): Promise<void>;
 }
 
 export interface RateLimitOptions {
@@ -48,18 +59,24 @@ export function createRateLimiter(cache: Cache, { limit, windowSeconds }: RateLi
   };
 }
 
+const NOTHING_RESERVED: FailureReservation = { release: async () => undefined };
+
 /** Fixed-window failure budget shared by all replicas through Redis. */
 export function createFailureLimiter(cache: Cache, { limit, windowSeconds }: RateLimitOptions): FailureLimiter {
   const counter = (key: string) => `failures:${key}`;
   return {
-    async check(key) {
-      if (limit === 0) return;
-      const window = await counting(() => cache.readWindow(counter(key)));
-      if (window && window.count >= limit) throw tooManyRequests(window);
-    },
-    async recordFailure(key) {
-      if (limit === 0) return;
-      await counting(() => cache.incrementWindow(counter(key), windowSeconds));
+    async reserve(key) {
+      if (limit === 0) return NOTHING_RESERVED;
+      const window = await counting(() => cache.incrementWindowBelow(counter(key), limit, windowSeconds));
+      if (!window.counted) throw tooManyRequests(window);
+      let held = true;
+      return {
+        async release() {
+          if (!held) return;
+          held = false;
+          await cache.decrementWindow(counter(key)).catch(() => undefined);
+        },
+      };
     },
   };
 }

@@ -204,6 +204,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses at load, naming TRUST_PROXY, what Express would refuse only when the gateway starts', () => {
+    for (const bad of ['0.0.0.0/0', '::/0', 'loopback,10.0.0.0/00', '64:ff9b::192.0.2.1']) {
+      expect(problemsOf({ ...minimal, TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY has an entry Express's `trust proxy` refuses/)]);
+    }
+    expect(problemsOf({ ...minimal, TRUST_PROXY: '0.0.0.0/0' })).toEqual([
+      "TRUST_PROXY has an entry Express's `trust proxy` refuses (invalid range on address): a subnet needs a prefix of at least /1 (/0 would trust every peer)",
+    ]);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '0.0.0.0/1,::ffff:10.0.0.0/104' }).rest.trustProxy).toEqual(['0.0.0.0/1', '::ffff:10.0.0.0/104']);
+  });
+
   it('accepts EdDSA (Ed25519) keys and spells the algorithm exactly as JWS does', () => {
     expect(loadConfig({ ...minimal, SIGNING_KEY_ALGORITHM: 'EdDSA' }).signingKeys.algorithm).toBe('EdDSA');
     expect(problemsOf({ ...minimal, SIGNING_KEY_ALGORITHM: 'Ed25519' })).toEqual([expect.stringMatching(/^SIGNING_KEY_ALGORITHM /)]);

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { compile as compileTrustedProxies } from 'proxy-addr';
 import { z } from 'zod';
 
 const portText = z.string().regex(/^\d{1,5}$/, { message: 'must be a port number (0-65535)' });
@@ -60,6 +61,28 @@ function isAddressOrSubnet(entry: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
 }
 
+/** What to do about each refusal of proxy-addr (its message up to the colon, which names the entry). */
+const PROXY_ADDR_REFUSALS: Readonly<Record<string, string>> = {
+  'invalid range on address': 'a subnet needs a prefix of at least /1 (/0 would trust every peer)',
+  'invalid IP address': 'write IPv6 addresses in hex groups (a dotted IPv4 tail only as ::ffff:a.b.c.d)',
+};
+
+/**
+ * Compiles the list as Express does when the gateway sets `trust proxy`
+ * (proxy-addr, the library Express uses), so that whatever it would refuse
+ * at start stops the load here with a message naming the variable; the
+ * address itself is not repeated (no value is, see loadConfig).
+ */
+function refusalByExpress(trusted: readonly string[]): string | undefined {
+  try {
+    compileTrustedProxies([...trusted]);
+    return undefined;
+  } catch (error) {
+    const reason = (error as Error).message.split(':')[0];
+    return `has an entry Express's \`trust proxy\` refuses (${reason}): ${PROXY_ADDR_REFUSALS[reason] ?? 'name the proxies by address or subnet'}`;
+  }
+}
+
 /**
  * Which peers may tell the client address in X-Forwarded-For (Express `trust
  * proxy`): unset = none; a hop count; or addresses, CIDR subnets and presets.
@@ -70,12 +93,16 @@ const trustedProxies = z
     (value) =>
       /^\d{1,2}$/.test(value) ||
       value.split(',').every((entry) => TRUSTED_PROXY_PRESETS.includes(entry.trim()) || isAddressOrSubnet(entry.trim())),
-    { message: `must be a hop count or a comma-separated list of addresses, CIDR subnets and ${TRUSTED_PROXY_PRESETS.join('/')}` },
+    { message: `must be a hop count or a comma-separated list of addresses, CIDR subnets and ${TRUSTED_PROXY_PRESETS.join('/')}`, abort: true },
   )
   .optional()
-  .transform((value): TrustedProxies => {
+  .transform((value, context): TrustedProxies => {
     if (value === undefined) return false;
-    return /^\d+$/.test(value) ? Number(value) : value.split(',').map((entry) => entry.trim());
+    if (/^\d+$/.test(value)) return Number(value);
+    const trusted = value.split(',').map((entry) => entry.trim());
+    const refusal = refusalByExpress(trusted);
+    if (refusal) context.issues.push({ code: 'custom', message: refusal, input: value });
+    return trusted;
   });
 
 /** Express's `trust proxy` value: false (the TCP peer is the client), a hop count, or trusted addresses. */
