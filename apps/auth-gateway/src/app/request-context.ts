@@ -15,7 +15,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /**
  * Takes the caller's request id (`request_id`, the original's header, or
  * `X-Request-Id`), or makes one; echoes it under both names; gives the
- * request a child logger; records the request metrics when it finishes.
+ * request a child logger; records the request metrics and a debug log line
+ * when it finishes.
  */
 export function requestContext(logger: Logger, metrics: ServiceMetrics): RequestHandler {
   return (req, res, next) => {
@@ -29,7 +30,9 @@ export function requestContext(logger: Logger, metrics: ServiceMetrics): Request
       // Route templates, not raw paths, keep label cardinality bounded.
       const labels = { transport: 'http', method: `${req.method} ${req.route?.path ?? 'unmatched'}`, code: String(res.statusCode) };
       metrics.requests.inc(labels);
-      stopTimer(labels);
+      const durationSeconds = stopTimer(labels);
+      // The route template, not the URL: a path or query string may carry ids or secrets.
+      req.log.debug({ route: labels.method, status: res.statusCode, durationSeconds }, 'request completed');
     });
     next();
   };

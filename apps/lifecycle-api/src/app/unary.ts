@@ -33,8 +33,8 @@ function assertDecoded(request: unknown): void {
 
 /**
  * Runs `work` and calls back exactly once: grpc-js never sees a rejection.
- * Every outcome is counted; unexpected failures are logged with their cause
- * but answered with a caller-safe message only.
+ * Every outcome is counted and logged at debug level; unexpected failures are
+ * logged with their cause but answered with a caller-safe message only.
  */
 function settle<Res>(
   { metrics, logger }: WrapperDeps,
@@ -47,7 +47,7 @@ function settle<Res>(
   const observe = (code: GrpcStatus) => {
     const labels = { transport: 'grpc', method, code: GrpcStatus[code] ?? String(code) };
     metrics.requests.inc(labels);
-    stop(labels);
+    logger.debug({ method, code: labels.code, durationSeconds: stop(labels) }, 'rpc completed');
   };
   Promise.resolve()
     .then(work)
