@@ -166,7 +166,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('give the lifecycle-api its TLS files and permissions file from mounted volumes', () => {
     const fileVariables = ['GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE', 'GRPC_TLS_CLIENT_CA_FILE', 'LIFECYCLE_PERMISSIONS_FILE'];
-    for (const { name, spec } of podSpecs().filter((pod) => pod.spec.containers[0].image === 'dsts/lifecycle-api:latest' && !pod.spec.containers[0].command)) {
+    for (const { name, spec } of podSpecs().filter((pod) => pod.spec.containers[0].image === 'dsts/lifecycle-api:latest' && !pod.spec.containers[0].args)) {
       expect({ name, variables: fileVariables.filter((variable) => envValue(spec, variable) === undefined) }).toEqual({ name, variables: [] });
       expect(envValue(spec, 'LIFECYCLE_AUTH')).toBeUndefined();
       for (const variable of fileVariables) expect(mountedFile(spec, variable).from).toMatch(/^(Secret|ConfigMap) /);
@@ -237,7 +237,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(configMap['data'].DATABASE_MIGRATE_ON_START).toBe('false');
     const job = named('Job', 'dsts-migrate')['spec'].template.spec;
     expect(job.restartPolicy).toBe('Never');
-    expect(job.containers[0]).toMatchObject({ image: containerOf('lifecycle-api').image, command: ['node', 'migrate.js'] });
+    expect(job.containers[0]).toMatchObject({ image: containerOf('lifecycle-api').image, args: ['node', 'migrate.js'] });
     const build = JSON.parse(readFileSync(path.join(__dirname, '../../apps/lifecycle-api/project.json'), 'utf8')).targets.build.options;
     expect(build.additionalEntryPoints).toEqual(['apps/lifecycle-api/src/migrate.ts']);
   });
@@ -256,6 +256,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, 0o400), container)).toHaveLength(1);
     expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, 0o440), container)).toEqual([]);
     expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000 }, 0o440), container)).toHaveLength(1);
+  });
+
+  it("keep the images' tini ENTRYPOINT: containers set args (the CMD), never command", () => {
+    // `command` replaces the ENTRYPOINT: node would run as PID 1, which ignores SIGTERM.
+    for (const { name, spec } of podSpecs()) {
+      expect({ name, commands: (spec.containers as Doc[]).map((container) => container['command']).filter(Boolean) }).toEqual({ name, commands: [] });
+    }
   });
 
   it('run every pod non-root on a read-only root filesystem, with requests and limits', () => {

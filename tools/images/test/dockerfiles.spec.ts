@@ -63,6 +63,12 @@ describe('Dockerfiles', () => {
     expect(healthchecks.map((i) => i.getArgumentsContent())).toEqual([expect.stringMatching(/^CMD pg_isready -h 127\.0\.0\.1 /)]);
   });
 
+  it('keeps tini of the runtime base image as ENTRYPOINT of the app images (Kubernetes and compose replace only the CMD)', () => {
+    const entrypoints = (file: string) => parse(file).getENTRYPOINTs().map((e) => e.getJSONStrings().map((s) => s.getJSONValue()));
+    expect(entrypoints('base-images/node-runtime/Dockerfile')).toEqual([['/usr/bin/tini', '--']]);
+    for (const app of Object.keys(appPorts)) expect({ app, entrypoints: entrypoints(`apps/${app}/Dockerfile`) }).toEqual({ app, entrypoints: [] });
+  });
+
   it('runs the runtime base image as the non-root node user', () => {
     const stage = finalStage('base-images/node-runtime/Dockerfile');
     expect(stage.filter((i) => i.getKeyword() === 'USER').map((i) => i.getArgumentsContent())).toEqual(['node']);
