@@ -60,6 +60,7 @@ describe('nx affected (the project selection of `npm test` on a branch)', () => 
       ['libs/config/src/index.ts', ['images']],
       ['libs/db/prisma/schema.prisma', ['images']],
       ['tools/scripts/docker-context.sh', ['images']],
+      ['tools/scripts/prune-context-dependencies.cjs', ['images']],
       ['tools/scripts/serve.sh', ['stack']],
       ['tools/scripts/test.sh', ['workspace']],
     ];
