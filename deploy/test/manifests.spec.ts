@@ -258,6 +258,14 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000 }, 0o440), container)).toHaveLength(1);
   });
 
+  it('pull the images only when missing (IfNotPresent): names are to be replaced by your registry, README "Kubernetes"', () => {
+    for (const { name, spec } of podSpecs()) {
+      for (const container of spec.containers as Doc[]) {
+        expect({ name, image: container['image'], pull: container['imagePullPolicy'] }).toEqual({ name, image: expect.stringMatching(/^dsts\/[a-z-]+:latest$/), pull: 'IfNotPresent' });
+      }
+    }
+  });
+
   it("keep the images' tini ENTRYPOINT: containers set args (the CMD), never command", () => {
     // `command` replaces the ENTRYPOINT: node would run as PID 1, which ignores SIGTERM.
     for (const { name, spec } of podSpecs()) {
