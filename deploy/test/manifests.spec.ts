@@ -9,8 +9,9 @@ type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 const k8sDir = path.join(__dirname, '..', 'k8s');
 const files = readdirSync(k8sDir).filter((f) => f.endsWith('.yaml'));
+// YAML 1.1 as kubectl reads it (sigs.k8s.io/yaml): `defaultMode: 0440` is octal there, decimal in 1.2.
 const parse = (file: string): Doc[] =>
-  parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => {
+  parseAllDocuments(readFileSync(file, 'utf8'), { version: '1.1' }).map((doc) => {
     expect(doc.errors).toEqual([]);
     return doc.toJS() as Doc;
   });
@@ -47,6 +48,36 @@ function mountedFile(spec: Doc, variable: string): { from: string; key: string; 
   const content = named('ConfigMap', volume['configMap'].name)['data'][key];
   if (content === undefined) throw new Error(`${variable}: ConfigMap ${volume['configMap'].name} has no key ${key}`);
   return { from: `ConfigMap ${volume['configMap'].name}`, key, content };
+}
+
+/**
+ * Whether the pod's container can read the files of a Secret or ConfigMap
+ * volume, the way the kubelet writes them: owner root, mode the item's `mode`
+ * or the volume's `defaultMode` (0644 when unset); with the pod's `fsGroup`
+ * the group is fsGroup (the kubelet also adds g+r then, which is not relied on
+ * here: the mode must say it), without it root. The container's user is in
+ * its runAsGroup, fsGroup and supplementalGroups.
+ */
+function unreadableFiles(spec: Doc, container: Doc): string[] {
+  const context = { ...spec['securityContext'], ...container['securityContext'] } as Doc;
+  const uid = context['runAsUser'] as number | undefined;
+  if (uid === undefined) return [`${container['name']}: no runAsUser, the files' reader is unknown`];
+  const fsGroup = spec['securityContext']?.fsGroup as number | undefined;
+  const groups = [context['runAsGroup'], fsGroup, ...((context['supplementalGroups'] as number[] | undefined) ?? [])].filter((g) => g !== undefined);
+  const fileGroup = fsGroup ?? 0;
+  const readable = (mode: number) => (uid === 0 ? (mode & 0o400) !== 0 : groups.includes(fileGroup) ? (mode & 0o040) !== 0 : (mode & 0o004) !== 0);
+  const problems: string[] = [];
+  for (const mount of (container['volumeMounts'] as Doc[] | undefined) ?? []) {
+    const volume = (spec['volumes'] as Doc[]).find((v) => v['name'] === mount['name']);
+    const source = (volume?.['secret'] ?? volume?.['configMap']) as Doc | undefined;
+    if (!source) continue;
+    const defaultMode = (source['defaultMode'] as number | undefined) ?? 0o644;
+    const modes = [defaultMode, ...((source['items'] as Doc[] | undefined) ?? []).map((item) => (item['mode'] as number | undefined) ?? defaultMode)];
+    for (const mode of modes) {
+      if (!readable(mode)) problems.push(`${container['name']}: ${mount['mountPath']} (mode 0${mode.toString(8)}, group ${fileGroup}) is unreadable by uid ${uid}`);
+    }
+  }
+  return problems;
 }
 
 const API_VERSIONS: Record<string, string> = {
@@ -135,7 +166,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('give the lifecycle-api its TLS files and permissions file from mounted volumes', () => {
     const fileVariables = ['GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE', 'GRPC_TLS_CLIENT_CA_FILE', 'LIFECYCLE_PERMISSIONS_FILE'];
-    for (const { name, spec } of podSpecs().filter((pod) => pod.spec.containers[0].image === 'dsts/lifecycle-api:latest' && !pod.spec.containers[0].command)) {
+    for (const { name, spec } of podSpecs().filter((pod) => pod.spec.containers[0].image === 'dsts/lifecycle-api:latest' && !pod.spec.containers[0].args)) {
       expect({ name, variables: fileVariables.filter((variable) => envValue(spec, variable) === undefined) }).toEqual({ name, variables: [] });
       expect(envValue(spec, 'LIFECYCLE_AUTH')).toBeUndefined();
       for (const variable of fileVariables) expect(mountedFile(spec, variable).from).toMatch(/^(Secret|ConfigMap) /);
@@ -206,14 +237,45 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(configMap['data'].DATABASE_MIGRATE_ON_START).toBe('false');
     const job = named('Job', 'dsts-migrate')['spec'].template.spec;
     expect(job.restartPolicy).toBe('Never');
-    expect(job.containers[0]).toMatchObject({ image: containerOf('lifecycle-api').image, command: ['node', 'migrate.js'] });
+    expect(job.containers[0]).toMatchObject({ image: containerOf('lifecycle-api').image, args: ['node', 'migrate.js'] });
     const build = JSON.parse(readFileSync(path.join(__dirname, '../../apps/lifecycle-api/project.json'), 'utf8')).targets.build.options;
     expect(build.additionalEntryPoints).toEqual(['apps/lifecycle-api/src/migrate.ts']);
   });
 
+  it('let every container read the Secret and ConfigMap files mounted into it (owner root, group fsGroup)', () => {
+    for (const { name, spec } of podSpecs()) {
+      expect({ name, problems: (spec.containers as Doc[]).flatMap((container) => unreadableFiles(spec, container)) }).toEqual({ name, problems: [] });
+    }
+    // The model itself: a 0400 Secret is root's alone, without fsGroup and with it.
+    const pod = (securityContext: Doc, defaultMode: number) => ({
+      securityContext,
+      volumes: [{ name: 'tls', secret: { secretName: 'tls', defaultMode } }],
+    });
+    const container = { name: 'app', volumeMounts: [{ name: 'tls', mountPath: '/tls' }] };
+    expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000 }, 0o400), container)).toHaveLength(1);
+    expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, 0o400), container)).toHaveLength(1);
+    expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, 0o440), container)).toEqual([]);
+    expect(unreadableFiles(pod({ runAsUser: 1000, runAsGroup: 1000 }, 0o440), container)).toHaveLength(1);
+  });
+
+  it('pull the images only when missing (IfNotPresent): names are to be replaced by your registry, README "Kubernetes"', () => {
+    for (const { name, spec } of podSpecs()) {
+      for (const container of spec.containers as Doc[]) {
+        expect({ name, image: container['image'], pull: container['imagePullPolicy'] }).toEqual({ name, image: expect.stringMatching(/^dsts\/[a-z-]+:latest$/), pull: 'IfNotPresent' });
+      }
+    }
+  });
+
+  it("keep the images' tini ENTRYPOINT: containers set args (the CMD), never command", () => {
+    // `command` replaces the ENTRYPOINT: node would run as PID 1, which ignores SIGTERM.
+    for (const { name, spec } of podSpecs()) {
+      expect({ name, commands: (spec.containers as Doc[]).map((container) => container['command']).filter(Boolean) }).toEqual({ name, commands: [] });
+    }
+  });
+
   it('run every pod non-root on a read-only root filesystem, with requests and limits', () => {
     for (const { spec } of podSpecs()) {
-      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
       for (const container of spec.containers) {
         expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
         expect(Object.keys(container.resources).sort()).toEqual(['limits', 'requests']);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Assembles the Docker build context of one app in tmp/docker-context/<app>/:
-# the Nx build output (bundled main.js, generated package.json + lockfile with
-# only that app's runtime dependencies, migrations, lifecycle-api's descriptor
+# the Nx build output (bundled main.js, generated package.json + lockfile
+# narrowed to the packages the bundles require, migrations, lifecycle-api's descriptor
 # set), the app's Dockerfile and a .dockerignore keeping the Dockerfile out of
 # the image. Source maps stay out (small image). Every file gets the same mtime
 # so two runs on the same commit give byte-identical contexts; the sorted file
@@ -20,6 +20,7 @@ rm -rf "$context"
 mkdir -p "$context"
 cp -R "dist/apps/$app/." "$context/"
 find "$context" -name '*.map' -delete
+node tools/scripts/prune-context-dependencies.cjs "$context"
 cp "apps/$app/Dockerfile" "$context/Dockerfile"
 printf 'Dockerfile\n.dockerignore\n' > "$context/.dockerignore"
 find "$context" -exec touch -h -d @0 {} +

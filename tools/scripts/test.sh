@@ -4,6 +4,9 @@
 # projects affected since the merge base with origin/main (or main) when that
 # base exists and is not HEAD itself (a feature branch), else every project
 # (a clean clone of main in CI, where HEAD is main; TEST_ALL=1 forces it).
+# Files outside every project root (compose, Makefile, base-images/, scripts)
+# count through the `{workspaceRoot}/...` inputs of the test targets reading
+# them (README "Two commands"; tools/workspace/test/affected.spec.ts).
 # Jest writes one JSON result per project; the last line sums them up.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

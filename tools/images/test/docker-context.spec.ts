@@ -20,11 +20,14 @@ function assembleContext(app: string): string[] {
   return stdout.trim().split('\n');
 }
 
-/** The npm packages main.js loads at run time (esbuild leaves them as require calls). */
-function requiredPackages(mainJs: string): string[] {
-  const specifiers = [...mainJs.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
+/** The npm specifiers a bundle loads at run time (esbuild leaves them as require calls). */
+function requiredPackages(bundle: string): string[] {
+  const specifiers = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
   return [...new Set(specifiers)].filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)).sort();
 }
+
+/** The package a specifier loads from: `@scope/name` or `name`, without a subpath. */
+const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 describe.each(Object.keys(expectedFiles))('docker context of %s', (app) => {
   const context = path.join(workspaceRoot, 'tmp/docker-context', app);
@@ -43,6 +46,15 @@ describe.each(Object.keys(expectedFiles))('docker context of %s', (app) => {
     expect(readFileSync(path.join(context, 'main.js')).equals(mainJs)).toBe(true);
     expect(readFileSync(path.join(context, 'Dockerfile'), 'utf8')).toBe(readFileSync(path.join(workspaceRoot, 'apps', app, 'Dockerfile'), 'utf8'));
   }, 120000);
+
+  it('lists in package.json and its lockfile exactly the packages its entry points require', () => {
+    const entries = expectedFiles[app].filter((file) => /^\.\/[^/]+\.js$/.test(file));
+    const required = [...new Set(entries.flatMap((entry) => requiredPackages(readFileSync(path.join(context, entry), 'utf8')).map(packageOf)))].sort();
+    const packageJson = JSON.parse(readFileSync(path.join(context, 'package.json'), 'utf8'));
+    expect(Object.keys(packageJson.dependencies).sort()).toEqual(required);
+    const lockfile = JSON.parse(readFileSync(path.join(context, 'package-lock.json'), 'utf8'));
+    expect(Object.keys(lockfile.packages[''].dependencies).sort()).toEqual(required);
+  });
 
   it('installs with `npm ci --omit=dev` in an empty folder and starts up to the missing DATABASE_URL', () => {
     cpSync(context, installDir, { recursive: true });

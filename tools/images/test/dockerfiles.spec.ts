@@ -5,7 +5,9 @@ import { validate } from 'dockerfile-utils';
 
 const workspaceRoot = path.resolve(__dirname, '../../..');
 const baseImages = readdirSync(path.join(workspaceRoot, 'base-images')).sort();
-const appPorts: Record<string, string> = { 'auth-gateway': '7001', 'lifecycle-api': '7000' };
+// auth-gateway: REST_PORT (REST and /metrics). lifecycle-api: GRPC_PORT, the plaintext health port
+// compose and deploy/k8s set as GRPC_HEALTH_PORT, METRICS_PORT (libs/config defaults otherwise).
+const appPorts: Record<string, string> = { 'auth-gateway': '7001', 'lifecycle-api': '7000 7002 9464' };
 const dockerfiles = [
   ...baseImages.map((name) => `base-images/${name}/Dockerfile`),
   ...Object.keys(appPorts).map((app) => `apps/${app}/Dockerfile`),
@@ -44,7 +46,7 @@ describe('Dockerfiles', () => {
     for (const file of dockerfiles) expect({ file, hasFrom: parse(file).getFROMs().length > 0 }).toEqual({ file, hasFrom: true });
   });
 
-  it.each(Object.entries(appPorts))('builds %s on the dsts base images, non-root, on port %s, running main.js', (app, port) => {
+  it.each(Object.entries(appPorts))('builds %s on the dsts base images, non-root, exposing %s, running main.js', (app, port) => {
     const file = `apps/${app}/Dockerfile`;
     const froms = parse(file).getFROMs().map((from) => from.getImageName());
     expect(froms).toEqual(['${BASE_REGISTRY}/node-builder', '${BASE_REGISTRY}/node-runtime']);
@@ -61,6 +63,12 @@ describe('Dockerfiles', () => {
   it('calls the PostgreSQL base image healthy only once it answers over TCP (the unix socket answers earlier, during init)', () => {
     const healthchecks = finalStage('base-images/postgres/Dockerfile').filter((i) => i.getKeyword() === 'HEALTHCHECK');
     expect(healthchecks.map((i) => i.getArgumentsContent())).toEqual([expect.stringMatching(/^CMD pg_isready -h 127\.0\.0\.1 /)]);
+  });
+
+  it('keeps tini of the runtime base image as ENTRYPOINT of the app images (Kubernetes and compose replace only the CMD)', () => {
+    const entrypoints = (file: string) => parse(file).getENTRYPOINTs().map((e) => e.getJSONStrings().map((s) => s.getJSONValue()));
+    expect(entrypoints('base-images/node-runtime/Dockerfile')).toEqual([['/usr/bin/tini', '--']]);
+    for (const app of Object.keys(appPorts)) expect({ app, entrypoints: entrypoints(`apps/${app}/Dockerfile`) }).toEqual({ app, entrypoints: [] });
   });
 
   it('runs the runtime base image as the non-root node user', () => {
