@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createAuditRepository, createPrismaClient, type PrismaClient } from '@dsts/db';
 import { freePort } from '@dsts/testing';
 import { runCli } from '../src/cli';
@@ -69,6 +71,22 @@ describe('dstsctl audit list options', () => {
 
   it('accepts real dates and times, leap days included', async () => {
     expect(await auditList(tid, '--since', '2024-02-29', '--until', '2024-03-01T10:30:00.5+02:00', '--json')).toEqual({ code: 0, stdout: '{\n  "events": []\n}\n', stderr: '' });
+  });
+
+  // Regression: a date alone was UTC, a date-time without an offset local time (so it depended on TZ).
+  it('reads a date-time without an offset as UTC, as a date alone, whatever TZ the shell has', async () => {
+    const env = { ...process.env, TZ: 'America/New_York' };
+    const argv = ['run', '-s', 'dstsctl', '--', 'audit', 'list', '--tid', tid, '--since', '2026-03-02T10:00', '--until', '2026-03-02'];
+    await expect(promisify(execFile)('npm', argv, { cwd: resolve(__dirname, '../../..'), env })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('dstsctl: --since (2026-03-02T10:00:00.000Z) must be before --until (2026-03-02T00:00:00.000Z)'),
+    });
+  });
+
+  it('says in its help that times without an offset are UTC', async () => {
+    const help = (await auditList(tid, '--help')).stdout;
+    expect(help).toMatch(/--since TIME\s+from this time on, ISO 8601, UTC unless it has an offset/);
+    expect(help).toMatch(/--until TIME\s+before this time, ISO 8601, UTC unless it has an offset/);
   });
 
   // Regression: an empty table with exit code 0.
