@@ -31,26 +31,33 @@ const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
 const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...appCommands, ...auditCommands];
 
-const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  address: {
-    type: 'string',
-    description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS}); audit reads $DATABASE_URL, default the embedded PostgreSQL of npm start`,
-    value: 'HOST:PORT',
-  },
+/** How the gRPC commands reach the lifecycle-api; the database commands (audit) read $DATABASE_URL instead and do not take them. */
+const GRPC_OPTIONS: Record<string, OptionSpec> = {
+  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS})`, value: 'HOST:PORT' },
   ca: { type: 'string', description: `CA of the server certificate (default: $${CREDENTIAL_ENVIRONMENT.ca} or .data/tls/ca.pem of npm start)`, value: 'FILE' },
   'client-cert': { type: 'string', description: `client certificate, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-cert']} or .data/tls/admin.pem)`, value: 'FILE' },
   'client-key': { type: 'string', description: `its private key, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-key']} or .data/tls/admin.key)`, value: 'FILE' },
   'app-token': { type: 'string', description: `app access token (dstsctl apps token), sent as Bearer instead of the default certificate (default: $${CREDENTIAL_ENVIRONMENT['app-token']})`, value: 'JWT' },
   insecure: { type: 'boolean', description: `plaintext, no credentials: a server with LIFECYCLE_AUTH=insecure-compat ($${CREDENTIAL_ENVIRONMENT.insecure}=true)` },
+};
+
+const COMMON_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print JSON instead of a table' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
 // A command option named like a global one would silently lose to it (as --cert and --token once did).
 for (const command of COMMANDS) {
-  const shadowed = Object.keys(command.options).filter((name) => name in GLOBAL_OPTIONS);
+  const shadowed = Object.keys(command.options).filter((name) => name in GRPC_OPTIONS || name in COMMON_OPTIONS);
   if (shadowed.length > 0) throw new Error(`dstsctl ${command.group} ${command.name}: --${shadowed.join(', --')} is also a global option`);
 }
+
+/** Every option `command` takes: its own, how it reaches its source, and the common ones (help shows exactly these). */
+const optionsOf = (command: Command): Record<string, OptionSpec> => ({
+  ...command.options,
+  ...(command.source === 'database' ? {} : GRPC_OPTIONS),
+  ...COMMON_OPTIONS,
+});
 
 const optionLines = (options: Record<string, OptionSpec>) =>
   Object.entries(options).map(([name, spec]) => {
@@ -61,23 +68,26 @@ const optionLines = (options: Record<string, OptionSpec>) =>
 function overview(group?: string): string {
   const listed = COMMANDS.filter((command) => !group || command.group === group);
   return [
-    `usage: dstsctl ${group ?? '<group>'} <command> [options]   (talks gRPC to the lifecycle-api)`,
+    `usage: dstsctl ${group ?? '<group>'} <command> [options]   (talks gRPC to the lifecycle-api; audit reads PostgreSQL)`,
     '',
     'commands:',
     ...listed.map((command) => `  ${`${command.group} ${command.name}`.padEnd(28)} ${command.summary}`),
     '',
     'options of every command:',
-    ...optionLines(GLOBAL_OPTIONS),
+    ...optionLines(COMMON_OPTIONS),
+    '',
+    'options of the commands that call the lifecycle-api (all but audit, which reads $DATABASE_URL, default the embedded PostgreSQL of npm start):',
+    ...optionLines(GRPC_OPTIONS),
     '',
     "`dstsctl <group> <command> --help` shows a command's options. Exit codes: 0 ok, 1 the call failed, 2 bad command line.",
   ].join('\n');
 }
 
 const commandHelp = (command: Command) =>
-  [`usage: dstsctl ${command.group} ${command.name} [options]`, '', command.summary, '', 'options:', ...optionLines({ ...command.options, ...GLOBAL_OPTIONS })].join('\n');
+  [`usage: dstsctl ${command.group} ${command.name} [options]`, '', command.summary, '', 'options:', ...optionLines(optionsOf(command))].join('\n');
 
 function parse(command: Command, args: string[]) {
-  const options = { ...command.options, ...GLOBAL_OPTIONS };
+  const options = optionsOf(command);
   try {
     return parseArgs({ args, options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type }])), strict: true }).values;
   } catch (error) {

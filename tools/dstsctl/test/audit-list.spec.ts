@@ -89,6 +89,20 @@ describe('dstsctl audit list options', () => {
     expect(help).toMatch(/--until TIME\s+before this time, ISO 8601, UTC unless it has an offset/);
   });
 
+  // Regression: its help listed --address, --ca, --client-cert, --client-key, --app-token and --insecure, which it ignored.
+  it('shows and accepts only the options it uses: no gRPC ones', async () => {
+    const help = (await auditList(tid, '--help')).stdout;
+    expect(help.split('\n').filter((line) => line.startsWith('  --')).map((line) => line.trim().split(' ')[0])).toEqual([
+      '--tid',
+      '--since',
+      '--until',
+      '--limit',
+      '--json',
+      '--help',
+    ]);
+    expect(await auditList(tid, '--address', 'localhost:7000')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining("Unknown option '--address'") });
+  });
+
   // Regression: an empty table with exit code 0.
   it('refuses --since later than --until', async () => {
     expect(await auditList(tid, '--since', '2026-03-02', '--until', '2026-03-01')).toMatchObject({

@@ -32,7 +32,8 @@ describe('dstsctl against the built services', () => {
   async function dstsctlWith(env: Record<string, string | undefined>, ...argv: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(argv.includes('--address') ? argv : [...argv, '--address', services.grpcAddress], {
+    // audit reads PostgreSQL and takes no --address.
+    const code = await runCli(argv.includes('--address') || argv[0] === 'audit' ? argv : [...argv, '--address', services.grpcAddress], {
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
       env,
