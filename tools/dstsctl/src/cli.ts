@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ConflictingCredentialOptions,
   CREDENTIAL_ENVIRONMENT,
   createLifecycleClient,
   LifecycleCallError,
@@ -113,7 +114,7 @@ async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env:
       WORKSPACE_ROOT,
     );
   } catch (error) {
-    throw new CredentialsUnavailable((error as Error).message);
+    throw error instanceof ConflictingCredentialOptions ? new UsageError(error.message) : new CredentialsUnavailable((error as Error).message);
   }
   const client = createLifecycleClient((values['address'] as string | undefined) ?? env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS, credentials);
   try {
