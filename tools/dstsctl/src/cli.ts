@@ -96,8 +96,12 @@ function parse(command: Command, args: string[]) {
   }
 }
 
-/** The lifecycle-api's TLS files or token, or the database's password file, could not be found or read (exit 1, not a usage error). */
-class CredentialsUnavailable extends Error {}
+/**
+ * What a command connects with is missing, unreadable or wrong: the
+ * lifecycle-api's TLS files or token, DATABASE_URL, the embedded database's
+ * password file (exit 1: the command line itself is fine).
+ */
+class ConnectionSettingsUnusable extends Error {}
 
 async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
   let credentials: LifecycleCredentials;
@@ -114,7 +118,7 @@ async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env:
       WORKSPACE_ROOT,
     );
   } catch (error) {
-    throw error instanceof ConflictingCredentialOptions ? new UsageError(error.message) : new CredentialsUnavailable((error as Error).message);
+    throw error instanceof ConflictingCredentialOptions ? new UsageError(error.message) : new ConnectionSettingsUnusable((error as Error).message);
   }
   const client = createLifecycleClient((values['address'] as string | undefined) ?? env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS, credentials);
   try {
@@ -143,13 +147,19 @@ function databaseProblemMessage(problem: DatabaseConnectionProblem, databaseUrl:
   }
 }
 
+const isPostgresUrl = (value: string) => URL.canParse(value) && ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+
 async function readDatabase(command: DatabaseCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
   const embedded = !env['DATABASE_URL'];
+  // Otherwise pg would try any URL as PostgreSQL on port 5432 and report that it cannot connect; never repeated (it may hold a password).
+  if (!embedded && !isPostgresUrl(env['DATABASE_URL'] as string)) {
+    throw new ConnectionSettingsUnusable(`DATABASE_URL must be a postgres:// or postgresql:// URL: ${command.group} ${command.name} reads PostgreSQL`);
+  }
   let databaseUrl: string;
   try {
     databaseUrl = env['DATABASE_URL'] || (await localDatabaseUrl(WORKSPACE_ROOT, env));
   } catch (error) {
-    throw new CredentialsUnavailable((error as Error).message);
+    throw new ConnectionSettingsUnusable((error as Error).message);
   }
   const prisma = createPrismaClient({ databaseUrl, poolMax: 1 });
   try {
@@ -193,7 +203,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`dstsctl: ${error.message}\n\n${commandHelp(command)}`);
       return EXIT_USAGE;
     }
-    if (error instanceof CredentialsUnavailable) {
+    if (error instanceof ConnectionSettingsUnusable) {
       io.stderr(`dstsctl: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -160,6 +160,15 @@ describe('dstsctl audit list: which database, and what went wrong with it', () =
     });
   });
 
+  // Regression: mysql://x was "cannot connect to PostgreSQL at x:5432".
+  it.each(['mysql://admin:sEcReT@x/dsts', 'db.internal:5432', 'sEcReT'])('refuses a DATABASE_URL that is not a PostgreSQL URL (%s), naming it, without repeating it', async (databaseUrl) => {
+    expect(await auditListWith({ DATABASE_URL: databaseUrl }, 'acme')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'dstsctl: DATABASE_URL must be a postgres:// or postgresql:// URL: audit list reads PostgreSQL\n',
+    });
+  });
+
   it('says when the database does not exist', async () => {
     const result = await auditListWith(withUrl((url) => (url.pathname = '/no_such_database_here')), 'acme');
     expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/^dstsctl: audit list failed: database "no_such_database_here" does not exist at [\w.]+:\d+\n$/) });
