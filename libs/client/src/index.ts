@@ -6,7 +6,7 @@ export { REQUEST_TYPES } from './lib/lifecycle-rpc';
 export type { DeepPartial, RequestOf, ResponseOf, RpcName } from './lib/lifecycle-rpc';
 export { createLifecycleClient, LifecycleCallError } from './lib/lifecycle-client';
 export type { LifecycleClient, LifecycleClientOptions, LifecycleRequest } from './lib/lifecycle-client';
-export { channelCredentials, CREDENTIAL_ENVIRONMENT, localAdminFiles, resolveLifecycleCredentials } from './lib/lifecycle-credentials';
+export { channelCredentials, ConflictingCredentialOptions, CREDENTIAL_ENVIRONMENT, localAdminFiles, resolveLifecycleCredentials } from './lib/lifecycle-credentials';
 export type { CredentialOptions, LifecycleCredentials } from './lib/lifecycle-credentials';
 export { fetchAppToken, JWT_BEARER_ASSERTION_TYPE } from './lib/app-token';
 export {

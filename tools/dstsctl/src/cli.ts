@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ConflictingCredentialOptions,
   CREDENTIAL_ENVIRONMENT,
   createLifecycleClient,
   LifecycleCallError,
@@ -31,26 +32,33 @@ const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
 const COMMANDS: Command[] = [...deviceCommands, ...enrollmentTokenCommands, ...keyCommands, ...appCommands, ...auditCommands];
 
-const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  address: {
-    type: 'string',
-    description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS}); audit reads $DATABASE_URL, default the embedded PostgreSQL of npm start`,
-    value: 'HOST:PORT',
-  },
+/** How the gRPC commands reach the lifecycle-api; the database commands (audit) read $DATABASE_URL instead and do not take them. */
+const GRPC_OPTIONS: Record<string, OptionSpec> = {
+  address: { type: 'string', description: `lifecycle-api host:port (default: $DSTS_GRPC_ADDRESS or ${DEFAULT_ADDRESS})`, value: 'HOST:PORT' },
   ca: { type: 'string', description: `CA of the server certificate (default: $${CREDENTIAL_ENVIRONMENT.ca} or .data/tls/ca.pem of npm start)`, value: 'FILE' },
   'client-cert': { type: 'string', description: `client certificate, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-cert']} or .data/tls/admin.pem)`, value: 'FILE' },
   'client-key': { type: 'string', description: `its private key, PEM (default: $${CREDENTIAL_ENVIRONMENT['client-key']} or .data/tls/admin.key)`, value: 'FILE' },
   'app-token': { type: 'string', description: `app access token (dstsctl apps token), sent as Bearer instead of the default certificate (default: $${CREDENTIAL_ENVIRONMENT['app-token']})`, value: 'JWT' },
   insecure: { type: 'boolean', description: `plaintext, no credentials: a server with LIFECYCLE_AUTH=insecure-compat ($${CREDENTIAL_ENVIRONMENT.insecure}=true)` },
+};
+
+const COMMON_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print JSON instead of a table' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
 // A command option named like a global one would silently lose to it (as --cert and --token once did).
 for (const command of COMMANDS) {
-  const shadowed = Object.keys(command.options).filter((name) => name in GLOBAL_OPTIONS);
+  const shadowed = Object.keys(command.options).filter((name) => name in GRPC_OPTIONS || name in COMMON_OPTIONS);
   if (shadowed.length > 0) throw new Error(`dstsctl ${command.group} ${command.name}: --${shadowed.join(', --')} is also a global option`);
 }
+
+/** Every option `command` takes: its own, how it reaches its source, and the common ones (help shows exactly these). */
+const optionsOf = (command: Command): Record<string, OptionSpec> => ({
+  ...command.options,
+  ...(command.source === 'database' ? {} : GRPC_OPTIONS),
+  ...COMMON_OPTIONS,
+});
 
 const optionLines = (options: Record<string, OptionSpec>) =>
   Object.entries(options).map(([name, spec]) => {
@@ -61,23 +69,26 @@ const optionLines = (options: Record<string, OptionSpec>) =>
 function overview(group?: string): string {
   const listed = COMMANDS.filter((command) => !group || command.group === group);
   return [
-    `usage: dstsctl ${group ?? '<group>'} <command> [options]   (talks gRPC to the lifecycle-api)`,
+    `usage: dstsctl ${group ?? '<group>'} <command> [options]   (talks gRPC to the lifecycle-api; audit reads PostgreSQL)`,
     '',
     'commands:',
     ...listed.map((command) => `  ${`${command.group} ${command.name}`.padEnd(28)} ${command.summary}`),
     '',
     'options of every command:',
-    ...optionLines(GLOBAL_OPTIONS),
+    ...optionLines(COMMON_OPTIONS),
+    '',
+    'options of the commands that call the lifecycle-api (all but audit, which reads $DATABASE_URL, default the embedded PostgreSQL of npm start):',
+    ...optionLines(GRPC_OPTIONS),
     '',
     "`dstsctl <group> <command> --help` shows a command's options. Exit codes: 0 ok, 1 the call failed, 2 bad command line.",
   ].join('\n');
 }
 
 const commandHelp = (command: Command) =>
-  [`usage: dstsctl ${command.group} ${command.name} [options]`, '', command.summary, '', 'options:', ...optionLines({ ...command.options, ...GLOBAL_OPTIONS })].join('\n');
+  [`usage: dstsctl ${command.group} ${command.name} [options]`, '', command.summary, '', 'options:', ...optionLines(optionsOf(command))].join('\n');
 
 function parse(command: Command, args: string[]) {
-  const options = { ...command.options, ...GLOBAL_OPTIONS };
+  const options = optionsOf(command);
   try {
     return parseArgs({ args, options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type }])), strict: true }).values;
   } catch (error) {
@@ -85,8 +96,12 @@ function parse(command: Command, args: string[]) {
   }
 }
 
-/** The lifecycle-api's TLS files or token, or the database's password file, could not be found or read (exit 1, not a usage error). */
-class CredentialsUnavailable extends Error {}
+/**
+ * What a command connects with is missing, unreadable or wrong: the
+ * lifecycle-api's TLS files or token, DATABASE_URL, the embedded database's
+ * password file (exit 1: the command line itself is fine).
+ */
+class ConnectionSettingsUnusable extends Error {}
 
 async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
   let credentials: LifecycleCredentials;
@@ -103,7 +118,7 @@ async function callLifecycleApi(command: GrpcCommand, values: OptionValues, env:
       WORKSPACE_ROOT,
     );
   } catch (error) {
-    throw new CredentialsUnavailable((error as Error).message);
+    throw error instanceof ConflictingCredentialOptions ? new UsageError(error.message) : new ConnectionSettingsUnusable((error as Error).message);
   }
   const client = createLifecycleClient((values['address'] as string | undefined) ?? env['DSTS_GRPC_ADDRESS'] ?? DEFAULT_ADDRESS, credentials);
   try {
@@ -132,13 +147,19 @@ function databaseProblemMessage(problem: DatabaseConnectionProblem, databaseUrl:
   }
 }
 
+const isPostgresUrl = (value: string) => URL.canParse(value) && ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+
 async function readDatabase(command: DatabaseCommand, values: OptionValues, env: CliIo['env']): Promise<CommandResult> {
   const embedded = !env['DATABASE_URL'];
+  // Otherwise pg would try any URL as PostgreSQL on port 5432 and report that it cannot connect; never repeated (it may hold a password).
+  if (!embedded && !isPostgresUrl(env['DATABASE_URL'] as string)) {
+    throw new ConnectionSettingsUnusable(`DATABASE_URL must be a postgres:// or postgresql:// URL: ${command.group} ${command.name} reads PostgreSQL`);
+  }
   let databaseUrl: string;
   try {
     databaseUrl = env['DATABASE_URL'] || (await localDatabaseUrl(WORKSPACE_ROOT, env));
   } catch (error) {
-    throw new CredentialsUnavailable((error as Error).message);
+    throw new ConnectionSettingsUnusable((error as Error).message);
   }
   const prisma = createPrismaClient({ databaseUrl, poolMax: 1 });
   try {
@@ -182,7 +203,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`dstsctl: ${error.message}\n\n${commandHelp(command)}`);
       return EXIT_USAGE;
     }
-    if (error instanceof CredentialsUnavailable) {
+    if (error instanceof ConnectionSettingsUnusable) {
       io.stderr(`dstsctl: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -57,7 +57,7 @@ export function integerOption(values: OptionValues, name: string, fallback: numb
   return value;
 }
 
-/** Date, then optional time (hh:mm, :ss, fraction) and zone; date-only means UTC midnight, a time without zone local time (as `Date` reads them). */
+/** Date, then optional time (hh:mm, :ss, fraction) and zone (group 7). */
 const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)?)?$/;
 
 /**
@@ -69,12 +69,18 @@ function fieldsExist([, year, month, day, hour = '0', minute = '0', second = '0'
   return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
 }
 
-/** An ISO 8601 date or date-time option (`2026-12-15`, `2026-12-15T12:00:00Z`) that names a real day and time. */
+/**
+ * An ISO 8601 date or date-time option (`2026-12-15`, `2026-12-15T12:00:00Z`)
+ * that names a real day and time. Without an offset it is UTC, the date-time
+ * as the date alone: `Date` would read the date-time in the local time zone,
+ * so the same command line would select other events on another machine.
+ */
 export function timeOption(values: OptionValues, name: string, fallback: Date): Date {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const fields = typeof raw === 'string' ? ISO_TIME.exec(raw) : null;
-  const time = fields && fieldsExist(fields) ? new Date(raw as string) : new Date(NaN);
+  const utcUnlessOffset = fields && fields[4] !== undefined && fields[7] === undefined ? `${fields[0]}Z` : fields?.[0];
+  const time = fields && fieldsExist(fields) ? new Date(utcUnlessOffset as string) : new Date(NaN);
   if (Number.isNaN(time.getTime())) throw new UsageError(`--${name} must be an ISO 8601 date or time that exists, e.g. 2026-12-15 or 2026-12-15T12:00:00Z`);
   return time;
 }

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createAuditRepository, createPrismaClient, type PrismaClient } from '@dsts/db';
 import { freePort } from '@dsts/testing';
 import { runCli } from '../src/cli';
@@ -71,6 +73,36 @@ describe('dstsctl audit list options', () => {
     expect(await auditList(tid, '--since', '2024-02-29', '--until', '2024-03-01T10:30:00.5+02:00', '--json')).toEqual({ code: 0, stdout: '{\n  "events": []\n}\n', stderr: '' });
   });
 
+  // Regression: a date alone was UTC, a date-time without an offset local time (so it depended on TZ).
+  it('reads a date-time without an offset as UTC, as a date alone, whatever TZ the shell has', async () => {
+    const env = { ...process.env, TZ: 'America/New_York' };
+    const argv = ['run', '-s', 'dstsctl', '--', 'audit', 'list', '--tid', tid, '--since', '2026-03-02T10:00', '--until', '2026-03-02'];
+    await expect(promisify(execFile)('npm', argv, { cwd: resolve(__dirname, '../../..'), env })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('dstsctl: --since (2026-03-02T10:00:00.000Z) must be before --until (2026-03-02T00:00:00.000Z)'),
+    });
+  });
+
+  it('says in its help that times without an offset are UTC', async () => {
+    const help = (await auditList(tid, '--help')).stdout;
+    expect(help).toMatch(/--since TIME\s+from this time on, ISO 8601, UTC unless it has an offset/);
+    expect(help).toMatch(/--until TIME\s+before this time, ISO 8601, UTC unless it has an offset/);
+  });
+
+  // Regression: its help listed --address, --ca, --client-cert, --client-key, --app-token and --insecure, which it ignored.
+  it('shows and accepts only the options it uses: no gRPC ones', async () => {
+    const help = (await auditList(tid, '--help')).stdout;
+    expect(help.split('\n').filter((line) => line.startsWith('  --')).map((line) => line.trim().split(' ')[0])).toEqual([
+      '--tid',
+      '--since',
+      '--until',
+      '--limit',
+      '--json',
+      '--help',
+    ]);
+    expect(await auditList(tid, '--address', 'localhost:7000')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining("Unknown option '--address'") });
+  });
+
   // Regression: an empty table with exit code 0.
   it('refuses --since later than --until', async () => {
     expect(await auditList(tid, '--since', '2026-03-02', '--until', '2026-03-01')).toMatchObject({
@@ -125,6 +157,15 @@ describe('dstsctl audit list: which database, and what went wrong with it', () =
       code: 1,
       stdout: '',
       stderr: `dstsctl: audit list failed: cannot connect to PostgreSQL at 127.0.0.1:${port} (the embedded database of npm start: is npm start running?)\n`,
+    });
+  });
+
+  // Regression: mysql://x was "cannot connect to PostgreSQL at x:5432".
+  it.each(['mysql://admin:sEcReT@x/dsts', 'db.internal:5432', 'sEcReT'])('refuses a DATABASE_URL that is not a PostgreSQL URL (%s), naming it, without repeating it', async (databaseUrl) => {
+    expect(await auditListWith({ DATABASE_URL: databaseUrl }, 'acme')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'dstsctl: DATABASE_URL must be a postgres:// or postgresql:// URL: audit list reads PostgreSQL\n',
     });
   });
 

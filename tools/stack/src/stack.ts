@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { embeddedPostgresPasswordFile, embeddedPostgresPort, localDataDir } from '@dsts/client';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { ensureLocalTls } from './local-tls';
+import { announceWhenReady } from './readiness';
 import { readOrCreateSecret } from './secret-file';
 
 /** What `npm start` reads (besides everything the services read themselves). */
@@ -64,7 +65,7 @@ function stopService(child: ChildProcess): Promise<void> {
  * lifecycle-api's TLS and admin client certificate generated once into
  * `<data folder>/tls` (unless LIFECYCLE_AUTH=insecure-compat); then both
  * built services as child processes. The services migrate the database
- * at start.
+ * at start; a `ready` line says when both answer.
  */
 export async function startStack(settings: StackSettings): Promise<RunningStack> {
   const { env, log } = settings;
@@ -110,5 +111,6 @@ export async function startStack(settings: StackSettings): Promise<RunningStack>
       await Promise.all(services.map(stopService));
       await postgres?.stop();
     })());
+  void announceWhenReady(serviceEnv, log, () => stopping !== undefined || services.some((child) => child.exitCode !== null || child.signalCode !== null));
   return { services, firstExit, stop };
 }

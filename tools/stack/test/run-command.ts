@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { channelCredentials, resolveLifecycleCredentials } from '@dsts/client';
-import { freePort, waitUntilServing } from '@dsts/testing';
+import { freePort, grpcHealthStatus } from '@dsts/testing';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 
@@ -18,11 +18,16 @@ export interface RunCommand {
   signal(signal: NodeJS.Signals, toGroup?: boolean): Promise<number | null>;
 }
 
+/** What `npm start` prints once both services answer (README's walkthrough waits for it). */
+const READY_LINE = /^\[dsts\] ready — REST (\S+), gRPC (\S+)$/m;
+const START_TIMEOUT_MS = 45_000;
+
 /**
  * Starts `tools/scripts/serve.sh`, the step of `npm start` after install and
  * build (or all of `npm start`), in its own process group on free ports with its data folder in
- * `dataDir`, and waits until both services serve. `env` is laid over the
- * jest run's environment, without its DATABASE_URL / REDIS_URL.
+ * `dataDir`, and waits for its ready line, as README tells a person to; then
+ * both services must answer at once (no retry), at the addresses the line names.
+ * `env` is laid over the jest run's environment, without its DATABASE_URL / REDIS_URL.
  */
 export async function startRunCommand(
   dataDir: string,
@@ -84,11 +89,18 @@ export async function startRunCommand(
     },
   };
   try {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!READY_LINE.test(output)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('no ready line');
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const [, restUrl, grpcAddress] = READY_LINE.exec(output) as RegExpExecArray;
+    if (restUrl !== run.gatewayUrl || grpcAddress !== run.grpcAddress) throw new Error(`the ready line names REST ${restUrl}, gRPC ${grpcAddress}`);
     // Health is open: the CA the stack generates (or plaintext in compatibility mode) is all it takes.
     const toolEnv = { DSTS_DATA_DIR: dataDir, DSTS_GRPC_INSECURE: env['LIFECYCLE_AUTH'] === 'insecure-compat' ? 'true' : undefined };
-    await waitUntilServing(run.grpcAddress, run.gatewayUrl, () => child.exitCode !== null, async () =>
-      channelCredentials(await resolveLifecycleCredentials({}, toolEnv, WORKSPACE_ROOT)),
-    );
+    const credentials = async () => channelCredentials(await resolveLifecycleCredentials({}, toolEnv, WORKSPACE_ROOT));
+    const [gateway, lifecycleApi] = await Promise.all([fetch(`${run.gatewayUrl}/ready`).then((response) => response.status, () => 'unreachable'), grpcHealthStatus(run.grpcAddress, '', credentials)]);
+    if (gateway !== 200 || lifecycleApi !== 'SERVING') throw new Error(`ready line printed, but /ready: ${gateway}, gRPC health: ${lifecycleApi}`);
   } catch (error) {
     if (child.exitCode === null) await run.signal('SIGTERM');
     throw new Error(`${(error as Error).message}:\n${output}`);

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localAdminFiles, resolveLifecycleCredentials } from './lifecycle-credentials';
+import { ConflictingCredentialOptions, localAdminFiles, resolveLifecycleCredentials } from './lifecycle-credentials';
 
 describe('resolveLifecycleCredentials with the local admin files of npm start', () => {
   let root: string;
@@ -40,6 +40,16 @@ describe('resolveLifecycleCredentials with the local admin files of npm start', 
     await expect(resolveLifecycleCredentials({}, {}, root)).rejects.toThrow(
       `${join(root, '.data', 'tls', name)} is missing: restart npm start to make the local admin certificate and key again, or give --client-cert and --client-key`,
     );
+  });
+
+  // A tool reports these as a bad command line (dstsctl: exit 2), not as credentials it could not find.
+  it.each([
+    [{ insecure: true, 'app-token': 'x.y.z' }, 'a bearer token is only sent over TLS: drop --insecure or --app-token'],
+    [{ 'client-cert': 'admin.pem' }, '--client-cert and --client-key go together'],
+  ])('refuses options that contradict each other (%o) with a ConflictingCredentialOptions', async (given, message) => {
+    const refusal = resolveLifecycleCredentials(given, {}, root);
+    await expect(refusal).rejects.toThrow(new ConflictingCredentialOptions(message));
+    await expect(refusal).rejects.toBeInstanceOf(ConflictingCredentialOptions);
   });
 
   it('does not need the default pair when a token is given', async () => {

@@ -55,6 +55,11 @@ export function localAdminFiles(root: string, env: Record<string, string | undef
   return { ca: join(folder, 'ca.pem'), clientCert: join(folder, 'admin.pem'), clientKey: join(folder, 'admin.key') };
 }
 
+/** Credential options (or their environment variables) that contradict each other: the tool's command line is wrong. */
+export class ConflictingCredentialOptions extends Error {
+  override readonly name = 'ConflictingCredentialOptions';
+}
+
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 async function read(option: string, path: string): Promise<Buffer> {
@@ -70,7 +75,8 @@ async function read(option: string, path: string): Promise<Buffer> {
  * variables, then the local admin files of `npm start` (under `root`). A
  * bearer token replaces the default client certificate (an explicit
  * --client-cert is still sent); with --insecure nothing is sent, and a token is refused
- * (it would travel in plaintext). Only one of admin.pem / admin.key there is
+ * (it would travel in plaintext). Contradicting options throw
+ * {@link ConflictingCredentialOptions}. Only one of admin.pem / admin.key there is
  * an error naming the missing file.
  */
 export async function resolveLifecycleCredentials(
@@ -81,7 +87,7 @@ export async function resolveLifecycleCredentials(
   const text = (name: Exclude<keyof CredentialOptions, 'insecure'>) => given[name] ?? (env[CREDENTIAL_ENVIRONMENT[name]] || undefined);
   const [ca, cert, key, token] = [text('ca'), text('client-cert'), text('client-key'), text('app-token')];
   if (given.insecure ?? ['true', '1', 'yes'].includes(env[CREDENTIAL_ENVIRONMENT.insecure] ?? '')) {
-    if (token) throw new Error('a bearer token is only sent over TLS: drop --insecure or --app-token');
+    if (token) throw new ConflictingCredentialOptions('a bearer token is only sent over TLS: drop --insecure or --app-token');
     return 'insecure';
   }
   const defaults = localAdminFiles(root, env);
@@ -90,7 +96,7 @@ export async function resolveLifecycleCredentials(
       `no CA certificate for the lifecycle-api's TLS: run npm start once (it makes ${defaults.ca}), give --ca (or ${CREDENTIAL_ENVIRONMENT.ca}), or use --insecure for a server in compatibility mode`,
     );
   }
-  if (Boolean(cert) !== Boolean(key)) throw new Error('--client-cert and --client-key go together');
+  if (Boolean(cert) !== Boolean(key)) throw new ConflictingCredentialOptions('--client-cert and --client-key go together');
   let useDefaultCertificate = false;
   if (!cert && !token) {
     const [certificateThere, keyThere] = [await exists(defaults.clientCert), await exists(defaults.clientKey)];

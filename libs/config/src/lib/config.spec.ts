@@ -198,7 +198,7 @@ describe('loadConfig', () => {
 
     expect(trustProxy('')).toBe(false);
     expect(trustProxy('1')).toBe(1);
-    expect(trustProxy('loopback, 10.0.0.0/8,fd00::/8 ,192.0.2.7')).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    expect(trustProxy('loopback, 10.0.0.0/8,fd00:1::/32 ,192.0.2.7')).toEqual(['loopback', '10.0.0.0/8', 'fd00:1::/32', '192.0.2.7']);
     for (const bad of ['true', '*', '10.0.0.0/33', 'fd00::/129', 'proxy.internal', '10.0.0.1,', '1.2.3.4/8/8']) {
       expect(problemsOf({ ...minimal, TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY must be a hop count or a comma-separated list/)]);
     }
@@ -211,7 +211,39 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, TRUST_PROXY: '0.0.0.0/0' })).toEqual([
       "TRUST_PROXY has an entry Express's `trust proxy` refuses (invalid range on address): a subnet needs a prefix of at least /1 (/0 would trust every peer)",
     ]);
-    expect(loadConfig({ ...minimal, TRUST_PROXY: '0.0.0.0/1,::ffff:10.0.0.0/104' }).rest.trustProxy).toEqual(['0.0.0.0/1', '::ffff:10.0.0.0/104']);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8,::ffff:10.0.0.0/104' }).rest.trustProxy).toEqual(['10.0.0.0/8', '::ffff:10.0.0.0/104']);
+  });
+
+  // Regression: only /0 was refused, so these trusted (nearly) every peer, and
+  // any client could choose its address for the rate limits and the audit log.
+  it.each([
+    ['::ffff:0.0.0.0/96', 'the IPv4-mapped form of 0.0.0.0/0'],
+    ['0.0.0.0/1,128.0.0.0/1', 'two halves of the IPv4 space'],
+    ['::/1,8000::/1', 'two halves of the IPv6 space'],
+    ['10.0.0.0/7', 'an IPv4 subnet shorter than /8'],
+    ['2001:db8::/31', 'an IPv6 subnet shorter than /32'],
+    ['::ffff:10.0.0.0/103', 'an IPv4-mapped subnet shorter than /8 once mapped'],
+    ['loopback,192.0.2.0/24,::ffff:0:0/96', 'one such entry among good ones'],
+  ])('refuses TRUST_PROXY=%s (%s), saying why without repeating it', (value) => {
+    const problems = problemsOf({ ...minimal, TRUST_PROXY: value });
+    expect(problems).toEqual([
+      'TRUST_PROXY has a subnet too large to be proxies (IPv4 shorter than /8, IPv6 shorter than /32, IPv4-mapped IPv6 judged as IPv4): trusting it would let clients choose their own address; name the proxies, or use loopback/linklocal/uniquelocal',
+    ]);
+  });
+
+  it('accepts subnets at the limits, and the presets (whose IPv6 ranges are wider, but private)', () => {
+    const accepted = ['10.0.0.0/8', '2001:db8::/32', '::ffff:10.0.0.0/104', '::ffff:192.0.2.1', 'fd00::1', 'loopback', 'linklocal', 'uniquelocal'];
+    expect(loadConfig({ ...minimal, TRUST_PROXY: accepted.join(',') }).rest.trustProxy).toEqual(accepted);
+  });
+
+  // Regression: any two-digit hop count was accepted, 99 trusting every X-Forwarded-For entry a client writes.
+  it('accepts a hop count up to 10 and refuses more, naming TRUST_PROXY and why', () => {
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10' }).rest.trustProxy).toBe(10);
+    for (const hops of ['11', '99', '100']) {
+      expect(problemsOf({ ...minimal, TRUST_PROXY: hops })).toEqual([
+        'TRUST_PROXY must be a hop count of at most 10: more proxies than that in front of the gateway is implausible, and each trusted hop is an X-Forwarded-For entry a client may have written',
+      ]);
+    }
   });
 
   it('accepts EdDSA (Ed25519) keys and spells the algorithm exactly as JWS does', () => {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { IPv6, parse as parseAddress, parseCIDR } from 'ipaddr.js';
 import { compile as compileTrustedProxies } from 'proxy-addr';
 import { z } from 'zod';
 
@@ -83,25 +84,59 @@ function refusalByExpress(trusted: readonly string[]): string | undefined {
   }
 }
 
+/** Shortest subnet prefix that still names proxies rather than a share of the internet. */
+const SHORTEST_PROXY_PREFIX = { ipv4: 8, ipv6: 32 } as const;
+/** ::ffff:0:0/96 holds the IPv4-mapped addresses; proxy-addr matches IPv4 peers against IPv6 subnets only within it. */
+const IPV4_MAPPED_PREFIX = 96;
+/** More proxies than this in front of the gateway is a mistake, not a deployment. */
+const MOST_TRUSTED_HOPS = 10;
+
+/**
+ * Whether an address or subnet entry (already accepted by proxy-addr) spans
+ * more than proxies plausibly do. A mapped subnet counts as the IPv4 subnet
+ * proxy-addr matches it as (::ffff:0.0.0.0/96 trusts every IPv4 peer); the
+ * presets are private ranges, wider in IPv6 but never internet clients.
+ */
+function tooWideForProxies(entry: string): boolean {
+  if (TRUSTED_PROXY_PRESETS.includes(entry) || !entry.includes('/')) return false;
+  const [address, prefix] = parseCIDR(entry);
+  if (address instanceof IPv6 && prefix >= IPV4_MAPPED_PREFIX && address.isIPv4MappedAddress()) {
+    return prefix - IPV4_MAPPED_PREFIX < SHORTEST_PROXY_PREFIX.ipv4;
+  }
+  return prefix < SHORTEST_PROXY_PREFIX[parseAddress(entry.split('/')[0]).kind()];
+}
+
 /**
  * Which peers may tell the client address in X-Forwarded-For (Express `trust
  * proxy`): unset = none; a hop count; or addresses, CIDR subnets and presets.
+ * Trusting (nearly) everyone would let any client choose the address its
+ * rate limits and audit lines go by, so wide subnets and long hop counts are refused.
  */
 const trustedProxies = z
   .string()
   .refine(
     (value) =>
-      /^\d{1,2}$/.test(value) ||
+      /^\d+$/.test(value) ||
       value.split(',').every((entry) => TRUSTED_PROXY_PRESETS.includes(entry.trim()) || isAddressOrSubnet(entry.trim())),
     { message: `must be a hop count or a comma-separated list of addresses, CIDR subnets and ${TRUSTED_PROXY_PRESETS.join('/')}`, abort: true },
   )
   .optional()
   .transform((value, context): TrustedProxies => {
     if (value === undefined) return false;
-    if (/^\d+$/.test(value)) return Number(value);
+    if (/^\d+$/.test(value)) {
+      if (Number(value) > MOST_TRUSTED_HOPS) {
+        const message = `must be a hop count of at most ${MOST_TRUSTED_HOPS}: more proxies than that in front of the gateway is implausible, and each trusted hop is an X-Forwarded-For entry a client may have written`;
+        context.issues.push({ code: 'custom', message, input: value });
+      }
+      return Number(value);
+    }
     const trusted = value.split(',').map((entry) => entry.trim());
     const refusal = refusalByExpress(trusted);
     if (refusal) context.issues.push({ code: 'custom', message: refusal, input: value });
+    else if (trusted.some(tooWideForProxies)) {
+      const message = `has a subnet too large to be proxies (IPv4 shorter than /${SHORTEST_PROXY_PREFIX.ipv4}, IPv6 shorter than /${SHORTEST_PROXY_PREFIX.ipv6}, IPv4-mapped IPv6 judged as IPv4): trusting it would let clients choose their own address; name the proxies, or use ${TRUSTED_PROXY_PRESETS.join('/')}`;
+      context.issues.push({ code: 'custom', message, input: value });
+    }
     return trusted;
   });
 

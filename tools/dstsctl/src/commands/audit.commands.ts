@@ -13,8 +13,8 @@ export const auditCommands: Command[] = [
     source: 'database',
     options: {
       tid: { type: 'string', description: 'tenant id', required: true, value: 'T' },
-      since: { type: 'string', description: 'from this time on, ISO 8601 (default: 24 hours ago)', value: 'TIME' },
-      until: { type: 'string', description: 'before this time, ISO 8601 (default: now)', value: 'TIME' },
+      since: { type: 'string', description: 'from this time on, ISO 8601, UTC unless it has an offset (default: 24 hours ago)', value: 'TIME' },
+      until: { type: 'string', description: 'before this time, ISO 8601, UTC unless it has an offset (default: now)', value: 'TIME' },
       limit: { type: 'string', description: `at most N events, 1-${MAX_AUDIT_EVENTS_PER_QUERY} (default ${DEFAULT_LIMIT})`, value: 'N' },
     },
     async run(prisma, values) {
