@@ -52,7 +52,9 @@ export interface LifecycleGrpcServer {
  * and server reflection, every call admitted by the caller authentication
  * interceptor (unless in compatibility mode), every RPC through
  * `headerUnary`/`plainUnary`; the state-changing ones and AuthenticateApp are
- * audited (`AUDITED`).
+ * audited (`AUDITED`); the open app authentication RPCs answer to the
+ * auth-gateway's rate limits (`perAddressBudget`, and AuthenticateApp's
+ * failure budget).
  */
 export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   const rpc: RpcDeps = {
@@ -94,9 +96,11 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
       'GetAppAuthenticationChallenge',
       getAppAuthenticationChallenge(rpc),
       AppAuthenticationChallengeResponse.create,
+      { perAddressBudget: true },
     ),
     authenticateApp: headerUnary(rpc, 'AuthenticateApp', authenticateApp(rpc), AppAuthenticationResponse.create, {
       audit: AUDITED.appAuthentication,
+      perAddressBudget: true,
     }),
   };
   server.addService(withTolerantDeserializers(DeviceSTSService), implementation);
