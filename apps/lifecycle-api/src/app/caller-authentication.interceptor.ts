@@ -18,6 +18,13 @@ const AUTHORIZATION = 'authorization';
 const NO_REQUEST = undefined;
 
 /**
+ * How long a refused call waits for its request message (to label the refusal
+ * with it) before it is refused without: a client that sends metadata and
+ * nothing else must not hold a stream, and the memory behind it, for ever.
+ */
+export const REFUSED_CALL_MESSAGE_WAIT_MS = 5_000;
+
+/**
  * Admits every call before its handler runs: open operations (RPC_PERMISSIONS,
  * health, reflection) as they are; everything else only for a caller whose
  * bearer token or TLS-verified client certificate carries the operation's
@@ -30,7 +37,8 @@ const NO_REQUEST = undefined;
  * request says about itself (request id, tenant, device). An unauthenticated
  * caller can thus make the service decode one message — no more than the
  * open operations (Ping, AuthenticateApp) already allow, within
- * GRPC_MAX_RECEIVE_MESSAGE_BYTES.
+ * GRPC_MAX_RECEIVE_MESSAGE_BYTES. A refused call whose message has not come
+ * REFUSED_CALL_MESSAGE_WAIT_MS after its metadata is refused without it.
  *
  * Refusals are real gRPC statuses (UNAUTHENTICATED, PERMISSION_DENIED) with
  * fixed messages; each is an audit line with its reason code, and a `call
@@ -57,6 +65,8 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
     /** Settles with the failure to answer, or undefined once the caller is admitted (and remembered). */
     let verdict: Promise<unknown> = Promise.resolve(undefined);
     let answered = false;
+    let requestArrived = false;
+    let messageWait: NodeJS.Timeout | undefined;
     /** Passes the request on when the caller is admitted; answers the call itself otherwise (once). */
     const whenDecided = (request: unknown, passOn: () => void) => {
       void verdict.then((failure) => {
@@ -65,6 +75,10 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
         answered = true;
         refuse({ call, method, failure, request, logger, metrics, audit });
       });
+    };
+    const requestComes = () => {
+      requestArrived = true;
+      clearTimeout(messageWait);
     };
     return new ServerInterceptingCall(call, {
       start: (next) =>
@@ -84,11 +98,22 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
               },
               (error: unknown) => error ?? new Error('caller authentication failed without a reason'),
             );
+            void verdict.then((failure) => {
+              if (failure === undefined || requestArrived) return;
+              messageWait = setTimeout(() => whenDecided(NO_REQUEST, () => undefined), REFUSED_CALL_MESSAGE_WAIT_MS);
+            });
             // The handler starts reading only after the metadata: messages reach it through whenDecided.
             proceed(metadata);
           },
-          onReceiveMessage: (message, next) => whenDecided(message, () => next(message)),
-          onReceiveHalfClose: (next) => whenDecided(NO_REQUEST, next),
+          onReceiveMessage: (message, next) => {
+            requestComes();
+            whenDecided(message, () => next(message));
+          },
+          onReceiveHalfClose: (next) => {
+            requestComes();
+            whenDecided(NO_REQUEST, next);
+          },
+          onCancel: () => clearTimeout(messageWait),
         }),
     });
   };

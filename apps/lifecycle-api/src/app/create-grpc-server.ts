@@ -40,6 +40,19 @@ import { validateEnrollmentToken } from './validate-enrollment-token.rpc';
 
 export const DEVICE_STS_SERVICE_NAME = 'krypton.dsts.DeviceSTS';
 
+/**
+ * Connections that hold resources without use are closed: one without any
+ * call for 5 minutes (clients reconnect when they next call), and one whose
+ * peer does not answer a keepalive ping within 20 s (sent after 2 minutes
+ * without traffic), which frees the streams of a client that vanished
+ * without closing its connection. grpc-js leaves both unlimited by default.
+ */
+const CONNECTION_UPKEEP = {
+  'grpc.max_connection_idle_ms': 5 * 60_000,
+  'grpc.keepalive_time_ms': 2 * 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+};
+
 export interface LifecycleGrpcServer {
   server: Server;
   health: HealthImplementation;
@@ -66,6 +79,8 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   };
   const server = new Server({
     'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes,
+    'grpc.max_concurrent_streams': deps.config.grpc.maxConcurrentStreams,
+    ...CONNECTION_UPKEEP,
     interceptors: deps.callers === 'insecure-compat' ? [] : [callerAuthenticationInterceptor({ ...deps, authenticator: deps.callers })],
   });
   const implementation: DeviceSTSServer = {
