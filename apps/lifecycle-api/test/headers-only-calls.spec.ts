@@ -1,5 +1,5 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, type IncomingHttpHeaders } from 'node:http2';
-import { captureLogs } from '@dsts/testing';
+import { captureLogs, eventually } from '@dsts/testing';
 import { type RunningLifecycleApi, startLifecycleApi } from './lifecycle-api.harness';
 
 /** A TLS HTTP/2 connection to the service, trusting the test CA, with no client certificate. */
@@ -67,5 +67,22 @@ describe('calls that send metadata but no message (raw HTTP/2 over TLS)', () => 
     } finally {
       session.destroy();
     }
+  });
+
+  it('writes no audit line and no warning for calls the client abandoned before sending their message', async () => {
+    const before = log.lines().length;
+    const session = await rawConnection(api);
+    const streams = Array.from({ length: 20 }, () => headersOnly(session, 'ListDevices'));
+    for (const stream of streams) stream.on('error', () => undefined);
+    // Let the server receive every stream's metadata, then drop the connection with all of them pending.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    session.destroy();
+
+    const cancelled = async () =>
+      (await api.metrics.requests.get()).values.find(({ labels }) => labels.method === 'ListDevices' && labels.code === 'CANCELLED')?.value;
+    await eventually('the abandoned calls counted as CANCELLED', async () => ((await cancelled()) === 20 ? true : undefined), { timeoutMs: 3_000 });
+    const after = log.lines().slice(before);
+    expect(after.filter((line) => line['log'] === 'audit')).toEqual([]);
+    expect(after.filter((line) => line['msg'] === 'call refused')).toEqual([]);
   });
 });

@@ -45,7 +45,12 @@ export const REFUSED_CALL_MESSAGE_WAIT_MS = 5_000;
  * refused` warning with the reason in words. A dependency failing during the
  * check (the app table while PostgreSQL is down) is no refusal: it is
  * answered as every RPC answers an outage (RESOURCE_EXHAUSTED, "retry
- * later") and logged as an error, without an audit line.
+ * later") and logged as an error, without an audit line. A call the client
+ * cancels (or whose connection drops) before it is admitted or refused was
+ * never a complete request: it is counted (`dsts_requests_total`, code
+ * CANCELLED) and logged at debug level, neither audited nor warned about —
+ * a dropped connection with thousands of pending streams would otherwise
+ * flood both.
  */
 export function callerAuthenticationInterceptor({ authenticator, logger, metrics, audit }: CallerAuthenticationDeps): ServerInterceptor {
   return (methodDescriptor, call) => {
@@ -64,16 +69,21 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
     }
     /** Settles with the failure to answer, or undefined once the caller is admitted (and remembered). */
     let verdict: Promise<unknown> = Promise.resolve(undefined);
+    /** A refused call has been answered, or found cancelled: nothing more to do for it. */
     let answered = false;
+    let cancelled = false;
     let requestArrived = false;
     let messageWait: NodeJS.Timeout | undefined;
     /** Passes the request on when the caller is admitted; answers the call itself otherwise (once). */
     const whenDecided = (request: unknown, passOn: () => void) => {
       void verdict.then((failure) => {
         if (failure === undefined) return passOn();
-        if (answered) return;
-        answered = true;
-        refuse({ call, method, failure, request, logger, metrics, audit });
+        // A dropped connection ends each pending stream (half-close) just before cancelling it: let the cancel come first.
+        setImmediate(() => {
+          if (answered || cancelled) return;
+          answered = true;
+          refuse({ call, method, failure, request, logger, metrics, audit });
+        });
       });
     };
     const requestComes = () => {
@@ -99,7 +109,7 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
               (error: unknown) => error ?? new Error('caller authentication failed without a reason'),
             );
             void verdict.then((failure) => {
-              if (failure === undefined || requestArrived) return;
+              if (failure === undefined || requestArrived || cancelled) return;
               messageWait = setTimeout(() => whenDecided(NO_REQUEST, () => undefined), REFUSED_CALL_MESSAGE_WAIT_MS);
             });
             // The handler starts reading only after the metadata: messages reach it through whenDecided.
@@ -113,7 +123,16 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
             requestComes();
             whenDecided(NO_REQUEST, next);
           },
-          onCancel: () => clearTimeout(messageWait),
+          onCancel: () => {
+            cancelled = true;
+            clearTimeout(messageWait);
+            void verdict.then((failure) => {
+              if (failure === undefined || answered) return;
+              answered = true;
+              metrics.requests.inc({ transport: 'grpc', method, code: GrpcStatus[GrpcStatus.CANCELLED] });
+              logger.debug({ method, peer: call.getPeer() }, 'call cancelled by the client before it was admitted');
+            });
+          },
         }),
     });
   };
