@@ -236,7 +236,6 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     const foreign = signJws({ alg: 'RS512', kid: 'someone-elses-key', typ: 'JWT' }, claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
     const retiredToken = await appToken(retired);
     await api.prisma.registeredApp.update({ where: { id: retired.id }, data: { isEnabled: false } });
-    // AUTHORIZATION_REPEATED: grpc-js clients cannot send two values (HTTP/2 sends one); caller-authenticator.spec covers it.
     const authorization = (value: string) => {
       const metadata = new Metadata();
       metadata.set('authorization', value);

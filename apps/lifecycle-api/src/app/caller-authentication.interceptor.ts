@@ -94,7 +94,9 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, proceed) => {
-            const authorization = metadata.get(AUTHORIZATION).map(String);
+            // One value at most: Node's HTTP/2 keeps the first `authorization` of a request.
+            const [value] = metadata.get(AUTHORIZATION);
+            const authorization = value === undefined ? undefined : String(value);
             metadata.remove(AUTHORIZATION);
             const admitted = requirement
               ? authenticator.admit({ verifiedCertificate: call.getAuthContext().sslPeerCertificate?.raw, authorization }, requirement)

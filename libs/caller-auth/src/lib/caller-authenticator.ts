@@ -4,11 +4,12 @@ import type { Permission } from '@dsts/config';
 import type { CallerIdentity } from './caller-identity';
 import { type PermissionGrants, permissionsOf } from './permissions-file';
 
-/** What a call presented: the TLS-verified client certificate and the `authorization` metadata values. */
+/** What a call presented: the TLS-verified client certificate and the `authorization` metadata value. */
 export interface CallerCredentials {
   /** DER of the client certificate, only when TLS verified it against the admin CA. */
   verifiedCertificate: Buffer | undefined;
-  authorization: readonly string[];
+  /** Node's HTTP/2 keeps one `authorization` value per request (a repeated one is dropped: first wins). */
+  authorization: string | undefined;
 }
 
 export interface CallerAuthenticatorDeps {
@@ -49,10 +50,8 @@ const unauthenticated = (reason: RefusalReason | undefined, problem: string, cau
 
 export function createCallerAuthenticator({ grants, appTokens }: CallerAuthenticatorDeps): CallerAuthenticator {
   async function identify({ verifiedCertificate, authorization }: CallerCredentials): Promise<CallerIdentity> {
-    if (authorization.length > 1) throw unauthenticated('AUTHORIZATION_REPEATED', 'more than one authorization value');
-    const [value] = authorization;
-    if (value !== undefined) {
-      const token = value.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(value)?.[1] : undefined;
+    if (authorization !== undefined) {
+      const token = authorization.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(authorization)?.[1] : undefined;
       if (!token) throw unauthenticated('AUTHORIZATION_NOT_BEARER', 'authorization is not a bearer token');
       try {
         return { kind: 'app', id: await appTokens.verify(token) };

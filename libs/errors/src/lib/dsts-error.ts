@@ -66,8 +66,6 @@ export type RefusalReason =
   | 'NO_CREDENTIALS'
   /** `authorization` is not `Bearer <token>` (another scheme, empty, oversized). */
   | 'AUTHORIZATION_NOT_BEARER'
-  /** More than one `authorization` value. */
-  | 'AUTHORIZATION_REPEATED'
   /** The access token is past `exp`, or older than any token issued here lives. */
   | 'ACCESS_TOKEN_EXPIRED'
   /** `iss` is not this service's TOKEN_ISSUER. */
