@@ -1,5 +1,5 @@
 import { type ServerInterceptingCallInterface, type ServerInterceptor, ServerInterceptingCall, status as GrpcStatus } from '@grpc/grpc-js';
-import { ANONYMOUS, type CallerAuthenticator, PermissionDeniedError } from '@dsts/caller-auth';
+import { type CallerAuthenticator, refusedCaller } from '@dsts/caller-auth';
 import { DstsError, isDstsError } from '@dsts/errors';
 import { failureOutcome } from '@dsts/observability';
 import { peerAddress, refusedRequestFacts } from './audit';
@@ -158,7 +158,7 @@ function refuse({ call, method, failure, request, logger, metrics, audit }: Refu
     logger.warn({ method, code: GrpcStatus[code], reason, requestId: facts.requestId, peer: call.getPeer() }, 'call refused');
     audit.record({
       operation: method,
-      actor: failure instanceof PermissionDeniedError ? failure.identity : ANONYMOUS,
+      actor: refusedCaller(failure),
       ...facts,
       ...failureOutcome(failure),
       clientIp: peerAddress(call.getPeer()),

@@ -101,6 +101,8 @@ export interface DstsErrorOptions {
   retryAfterSeconds?: number;
   /** Why a caller was refused, for the audit trail (never the caller). */
   reason?: RefusalReason;
+  /** Whom a credential proved to be before it was refused (a valid token of a disabled app), for the audit trail. */
+  verifiedSubject?: string;
   cause?: unknown;
 }
 
@@ -111,10 +113,12 @@ export class DstsError extends Error {
   readonly expose: boolean;
   readonly retryAfterSeconds?: number;
   readonly reason?: RefusalReason;
+  readonly verifiedSubject?: string;
 
   constructor(readonly code: ErrorCode, message: string, options: DstsErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.reason = options.reason;
+    this.verifiedSubject = options.verifiedSubject;
     this.kind = ERROR_KINDS[code];
     this.expose = this.kind !== 'internal' && (options.expose ?? true);
     this.retryAfterSeconds = options.retryAfterSeconds ?? (this.kind === 'overloaded' ? OVERLOAD_RETRY_AFTER_SECONDS : undefined);
