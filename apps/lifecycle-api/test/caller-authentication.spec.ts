@@ -236,7 +236,6 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     const foreign = signJws({ alg: 'RS512', kid: 'someone-elses-key', typ: 'JWT' }, claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
     const retiredToken = await appToken(retired);
     await api.prisma.registeredApp.update({ where: { id: retired.id }, data: { isEnabled: false } });
-    // AUTHORIZATION_REPEATED: grpc-js clients cannot send two values (HTTP/2 sends one); caller-authenticator.spec covers it.
     const authorization = (value: string) => {
       const metadata = new Metadata();
       metadata.set('authorization', value);
@@ -253,8 +252,10 @@ describe('caller authentication on the lifecycle-api (mTLS, app bearer tokens, p
     expect(await reasonOf(withToken(foreign))).toEqual(refused('ACCESS_TOKEN_UNKNOWN_KEY'));
     expect(await reasonOf(withToken('not.a.jwt'))).toEqual(refused('ACCESS_TOKEN_MALFORMED'));
     expect(await reasonOf(withToken(device.accessToken))).toEqual(refused('ACCESS_TOKEN_NOT_APP_TOKEN'));
-    expect(await reasonOf(withToken(unregistered.accessToken))).toEqual(refused('APP_NOT_FOUND'));
-    expect(await reasonOf(withToken(retiredToken))).toEqual(refused('APP_DISABLED'));
+    // Tokens we signed, so their app id is verified: the audit line names that app.
+    expect(await reasonOf(withToken(unregistered.accessToken))).toEqual([UNAUTHENTICATED, 'app unauthenticated APP_NOT_FOUND']);
+    expect(await reasonOf(withToken(retiredToken))).toEqual([UNAUTHENTICATED, 'app unauthenticated APP_DISABLED']);
+    expect((await auditOfRefused(withToken(retiredToken))).lines).toEqual([expect.objectContaining({ actor: { kind: 'app', id: retired.id } })]);
     expect(await reasonOf(withCertificate(reader))).toEqual([PERMISSION_DENIED, 'certificate permission_denied PERMISSION_NOT_GRANTED']);
     expect(await reasonOf(withToken(await appToken(ungranted)))).toEqual([PERMISSION_DENIED, 'app permission_denied PERMISSION_NOT_GRANTED']);
   });

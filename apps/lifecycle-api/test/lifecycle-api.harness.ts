@@ -18,7 +18,10 @@ export interface StartOptions {
   clock?: () => Date;
   /** Another database than the jest run's (e.g. one the test makes unavailable). */
   databaseUrl?: string;
-  /** Extra environment for loadConfig, e.g. `{ GRPC_REAL_STATUS_CODES: 'true' }` or `APPS_FILE`. */
+  /**
+   * Extra environment for loadConfig, e.g. `{ GRPC_REAL_STATUS_CODES: 'true' }` or `APPS_FILE`.
+   * Both RATE_LIMIT_* limits are off unless given (as in the auth-gateway's tests).
+   */
   env?: Record<string, string>;
   /** Where log lines go (default: nowhere). */
   logDestination?: LoggerOptions['destination'];
@@ -79,6 +82,8 @@ export async function startLifecycleApi(options: StartOptions = {}): Promise<Run
     SIGNING_KEY_RSA_BITS: '2048',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_FAILURES_PER_MINUTE: '0',
     ...(tls ? tls.env : { LIFECYCLE_AUTH: 'insecure-compat' }),
     ...options.env,
     DATABASE_URL: options.databaseUrl ?? process.env['DATABASE_URL'],

@@ -8,4 +8,5 @@ export type { DeviceCache } from './lib/device-cache';
 export { CHALLENGE_TTL_SECONDS, challengeKey, createChallengeStore } from './lib/challenge-store';
 export type { ChallengeStore, ChallengeSubject, IssuedChallenge } from './lib/challenge-store';
 export { createFailureLimiter, createRateLimiter } from './lib/rate-limiter';
+export { budgetAddress } from './lib/budget-address';
 export type { FailureLimiter, FailureReservation, RateLimiter, RateLimitOptions } from './lib/rate-limiter';

@@ -5,5 +5,5 @@ export type { PermissionGrants } from './lib/permissions-file';
 export type { ServerTls } from './lib/server-tls';
 export { INSECURE_COMPAT_WARNING, loadCallerAccess } from './lib/caller-access';
 export type { CallerAccess } from './lib/caller-access';
-export { createCallerAuthenticator, PermissionDeniedError } from './lib/caller-authenticator';
+export { createCallerAuthenticator, PermissionDeniedError, refusedCaller } from './lib/caller-authenticator';
 export type { CallerAuthenticator, CallerAuthenticatorDeps, CallerCredentials } from './lib/caller-authenticator';

@@ -1,6 +1,7 @@
 export { ACCESS_TOKEN_LIFETIME_SECONDS, accessTokenClaims, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './lib/access-token-claims';
 export type { AccessTokenClaims, AccessTokenSubject } from './lib/access-token-claims';
 export type { AuthenticationAttempt, ClaimedClient } from './lib/authentication-attempt';
+export type { AuthenticationBudgets } from './lib/authentication-budgets';
 export { JWT_BEARER_ASSERTION_TYPE } from './lib/client-assertion';
 export type { AssertionRequest } from './lib/client-assertion';
 export { createTokenIssuer } from './lib/token-issuer';

@@ -1,11 +1,8 @@
-import { createDeviceCache, createFailureLimiter, createRateLimiter } from '@dsts/cache';
+import { createDeviceCache } from '@dsts/cache';
 import { createDeviceRepository } from '@dsts/db';
 import { countTokens, createAuditLog, type Logger, type ServiceMetrics } from '@dsts/observability';
 import { type CachedDevice, createDeviceAuthenticator, createDeviceLookup, createTokenServices, type TokenServicesDeps } from '@dsts/tokens';
 import type { AuthServices } from './deps';
-
-/** The RATE_LIMIT_* variables count per minute. */
-const RATE_LIMIT_WINDOW_SECONDS = 60;
 
 export interface AuthServicesInput extends TokenServicesDeps {
   logger: Logger;
@@ -13,7 +10,7 @@ export interface AuthServicesInput extends TokenServicesDeps {
 }
 
 /**
- * Adds the gateway's own use cases (device authentication, rate limits, audit) to the
+ * Adds the gateway's own use cases (device authentication, audit) to the
  * token services it shares with the lifecycle-api (composition only, no logic);
  * token outcomes and device cache reads are counted in the metrics.
  */
@@ -39,8 +36,6 @@ export function createAuthServices({ logger, metrics, ...deps }: AuthServicesInp
     ...shared,
     apps: { ...shared.apps, authenticate: countTokens(metrics, 'app', shared.apps.authenticate) },
     devices: { ...deviceAuthenticator, authenticate: countTokens(metrics, 'device', deviceAuthenticator.authenticate) },
-    rateLimiter: createRateLimiter(cache, { limit: config.rateLimit.perMinute, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
-    failureLimiter: createFailureLimiter(cache, { limit: config.rateLimit.failuresPerMinute, windowSeconds: RATE_LIMIT_WINDOW_SECONDS }),
     audit: createAuditLog(logger),
   };
 }

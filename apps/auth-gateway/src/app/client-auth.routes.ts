@@ -13,10 +13,10 @@ const assertionOf = (body: unknown) => ({
 });
 
 /** Device and app challenge → token flows (SPEC §3). */
-export function clientAuthRoutes({ devices, apps, rateLimiter, failureLimiter, audit }: AuthGatewayDeps): Router {
+export function clientAuthRoutes({ devices, apps, budgets, audit }: AuthGatewayDeps): Router {
   const router = Router();
-  const limited = rateLimit(rateLimiter, 'auth');
-  const guarded = failureLimited(failureLimiter, audit);
+  const limited = rateLimit(budgets);
+  const guarded = failureLimited(budgets, audit);
   // Tokens must never be cached by intermediaries (RFC 6749 §5.1).
   const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

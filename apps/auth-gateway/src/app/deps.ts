@@ -1,4 +1,4 @@
-import type { Cache, FailureLimiter, RateLimiter } from '@dsts/cache';
+import type { Cache } from '@dsts/cache';
 import type { Config } from '@dsts/config';
 import type { PrismaClient } from '@dsts/db';
 import type { AuditLog, Logger, ServiceMetrics } from '@dsts/observability';
@@ -13,13 +13,12 @@ export interface AuthGatewayDeps extends AuthServices {
   cache: Cache;
 }
 
-/** The use cases behind the routes (see `createAuthServices`): the shared token services plus the gateway's own. */
+/**
+ * The use cases behind the routes (see `createAuthServices`): the shared
+ * token services (with the rate limits, `budgets`) plus the gateway's own.
+ */
 export interface AuthServices extends TokenServices {
   devices: DeviceAuthenticator;
-  /** Requests per client address. */
-  rateLimiter: RateLimiter;
-  /** Failed authentications per (claimed device or app, client address). */
-  failureLimiter: FailureLimiter;
   /** Authentication refusals. */
   audit: AuditLog;
 }

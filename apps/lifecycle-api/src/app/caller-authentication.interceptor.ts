@@ -1,5 +1,5 @@
 import { type ServerInterceptingCallInterface, type ServerInterceptor, ServerInterceptingCall, status as GrpcStatus } from '@grpc/grpc-js';
-import { ANONYMOUS, type CallerAuthenticator, PermissionDeniedError } from '@dsts/caller-auth';
+import { type CallerAuthenticator, refusedCaller } from '@dsts/caller-auth';
 import { DstsError, isDstsError } from '@dsts/errors';
 import { failureOutcome } from '@dsts/observability';
 import { peerAddress, refusedRequestFacts } from './audit';
@@ -18,6 +18,13 @@ const AUTHORIZATION = 'authorization';
 const NO_REQUEST = undefined;
 
 /**
+ * How long a refused call waits for its request message (to label the refusal
+ * with it) before it is refused without: a client that sends metadata and
+ * nothing else must not hold a stream, and the memory behind it, for ever.
+ */
+export const REFUSED_CALL_MESSAGE_WAIT_MS = 5_000;
+
+/**
  * Admits every call before its handler runs: open operations (RPC_PERMISSIONS,
  * health, reflection) as they are; everything else only for a caller whose
  * bearer token or TLS-verified client certificate carries the operation's
@@ -30,14 +37,20 @@ const NO_REQUEST = undefined;
  * request says about itself (request id, tenant, device). An unauthenticated
  * caller can thus make the service decode one message — no more than the
  * open operations (Ping, AuthenticateApp) already allow, within
- * GRPC_MAX_RECEIVE_MESSAGE_BYTES.
+ * GRPC_MAX_RECEIVE_MESSAGE_BYTES. A refused call whose message has not come
+ * REFUSED_CALL_MESSAGE_WAIT_MS after its metadata is refused without it.
  *
  * Refusals are real gRPC statuses (UNAUTHENTICATED, PERMISSION_DENIED) with
  * fixed messages; each is an audit line with its reason code, and a `call
  * refused` warning with the reason in words. A dependency failing during the
  * check (the app table while PostgreSQL is down) is no refusal: it is
  * answered as every RPC answers an outage (RESOURCE_EXHAUSTED, "retry
- * later") and logged as an error, without an audit line.
+ * later") and logged as an error, without an audit line. A call the client
+ * cancels (or whose connection drops) before it is admitted or refused was
+ * never a complete request: it is counted (`dsts_requests_total`, code
+ * CANCELLED) and logged at debug level, neither audited nor warned about —
+ * a dropped connection with thousands of pending streams would otherwise
+ * flood both.
  */
 export function callerAuthenticationInterceptor({ authenticator, logger, metrics, audit }: CallerAuthenticationDeps): ServerInterceptor {
   return (methodDescriptor, call) => {
@@ -56,21 +69,34 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
     }
     /** Settles with the failure to answer, or undefined once the caller is admitted (and remembered). */
     let verdict: Promise<unknown> = Promise.resolve(undefined);
+    /** A refused call has been answered, or found cancelled: nothing more to do for it. */
     let answered = false;
+    let cancelled = false;
+    let requestArrived = false;
+    let messageWait: NodeJS.Timeout | undefined;
     /** Passes the request on when the caller is admitted; answers the call itself otherwise (once). */
     const whenDecided = (request: unknown, passOn: () => void) => {
       void verdict.then((failure) => {
         if (failure === undefined) return passOn();
-        if (answered) return;
-        answered = true;
-        refuse({ call, method, failure, request, logger, metrics, audit });
+        // A dropped connection ends each pending stream (half-close) just before cancelling it: let the cancel come first.
+        setImmediate(() => {
+          if (answered || cancelled) return;
+          answered = true;
+          refuse({ call, method, failure, request, logger, metrics, audit });
+        });
       });
+    };
+    const requestComes = () => {
+      requestArrived = true;
+      clearTimeout(messageWait);
     };
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, proceed) => {
-            const authorization = metadata.get(AUTHORIZATION).map(String);
+            // One value at most: Node's HTTP/2 keeps the first `authorization` of a request.
+            const [value] = metadata.get(AUTHORIZATION);
+            const authorization = value === undefined ? undefined : String(value);
             metadata.remove(AUTHORIZATION);
             const admitted = requirement
               ? authenticator.admit({ verifiedCertificate: call.getAuthContext().sslPeerCertificate?.raw, authorization }, requirement)
@@ -84,11 +110,31 @@ export function callerAuthenticationInterceptor({ authenticator, logger, metrics
               },
               (error: unknown) => error ?? new Error('caller authentication failed without a reason'),
             );
+            void verdict.then((failure) => {
+              if (failure === undefined || requestArrived || cancelled) return;
+              messageWait = setTimeout(() => whenDecided(NO_REQUEST, () => undefined), REFUSED_CALL_MESSAGE_WAIT_MS);
+            });
             // The handler starts reading only after the metadata: messages reach it through whenDecided.
             proceed(metadata);
           },
-          onReceiveMessage: (message, next) => whenDecided(message, () => next(message)),
-          onReceiveHalfClose: (next) => whenDecided(NO_REQUEST, next),
+          onReceiveMessage: (message, next) => {
+            requestComes();
+            whenDecided(message, () => next(message));
+          },
+          onReceiveHalfClose: (next) => {
+            requestComes();
+            whenDecided(NO_REQUEST, next);
+          },
+          onCancel: () => {
+            cancelled = true;
+            clearTimeout(messageWait);
+            void verdict.then((failure) => {
+              if (failure === undefined || answered) return;
+              answered = true;
+              metrics.requests.inc({ transport: 'grpc', method, code: GrpcStatus[GrpcStatus.CANCELLED] });
+              logger.debug({ method, peer: call.getPeer() }, 'call cancelled by the client before it was admitted');
+            });
+          },
         }),
     });
   };
@@ -112,7 +158,7 @@ function refuse({ call, method, failure, request, logger, metrics, audit }: Refu
     logger.warn({ method, code: GrpcStatus[code], reason, requestId: facts.requestId, peer: call.getPeer() }, 'call refused');
     audit.record({
       operation: method,
-      actor: failure instanceof PermissionDeniedError ? failure.identity : ANONYMOUS,
+      actor: refusedCaller(failure),
       ...facts,
       ...failureOutcome(failure),
       clientIp: peerAddress(call.getPeer()),

@@ -40,6 +40,19 @@ import { validateEnrollmentToken } from './validate-enrollment-token.rpc';
 
 export const DEVICE_STS_SERVICE_NAME = 'krypton.dsts.DeviceSTS';
 
+/**
+ * Connections that hold resources without use are closed: one without any
+ * call for 5 minutes (clients reconnect when they next call), and one whose
+ * peer does not answer a keepalive ping within 20 s (sent after 2 minutes
+ * without traffic), which frees the streams of a client that vanished
+ * without closing its connection. grpc-js leaves both unlimited by default.
+ */
+const CONNECTION_UPKEEP = {
+  'grpc.max_connection_idle_ms': 5 * 60_000,
+  'grpc.keepalive_time_ms': 2 * 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+};
+
 export interface LifecycleGrpcServer {
   server: Server;
   health: HealthImplementation;
@@ -52,7 +65,9 @@ export interface LifecycleGrpcServer {
  * and server reflection, every call admitted by the caller authentication
  * interceptor (unless in compatibility mode), every RPC through
  * `headerUnary`/`plainUnary`; the state-changing ones and AuthenticateApp are
- * audited (`AUDITED`).
+ * audited (`AUDITED`); the open app authentication RPCs answer to the
+ * auth-gateway's rate limits (`perAddressBudget`, and AuthenticateApp's
+ * failure budget).
  */
 export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   const rpc: RpcDeps = {
@@ -64,6 +79,8 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
   };
   const server = new Server({
     'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes,
+    'grpc.max_concurrent_streams': deps.config.grpc.maxConcurrentStreams,
+    ...CONNECTION_UPKEEP,
     interceptors: deps.callers === 'insecure-compat' ? [] : [callerAuthenticationInterceptor({ ...deps, authenticator: deps.callers })],
   });
   const implementation: DeviceSTSServer = {
@@ -94,9 +111,11 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
       'GetAppAuthenticationChallenge',
       getAppAuthenticationChallenge(rpc),
       AppAuthenticationChallengeResponse.create,
+      { perAddressBudget: true },
     ),
     authenticateApp: headerUnary(rpc, 'AuthenticateApp', authenticateApp(rpc), AppAuthenticationResponse.create, {
       audit: AUDITED.appAuthentication,
+      perAddressBudget: true,
     }),
   };
   server.addService(withTolerantDeserializers(DeviceSTSService), implementation);

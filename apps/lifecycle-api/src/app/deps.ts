@@ -4,7 +4,7 @@ import type { Config } from '@dsts/config';
 import type { AuditRepository, DeviceRepository, EnrollmentTokenRepository, PrismaClient } from '@dsts/db';
 import type { SigningKeyStore } from '@dsts/keys';
 import type { AuditLog, Logger, ServiceMetrics } from '@dsts/observability';
-import type { AppAuthenticator } from '@dsts/tokens';
+import type { AppAuthenticator, AuthenticationBudgets } from '@dsts/tokens';
 
 /** Everything the gRPC server needs, built once by main.ts (the composition root). */
 export interface LifecycleApiDeps {
@@ -20,6 +20,8 @@ export interface LifecycleApiDeps {
   keys: Pick<SigningKeyStore, 'publishedJwks'>;
   /** The auth-gateway's app authentication (same challenges, apps and keys). */
   apps: AppAuthenticator;
+  /** The auth-gateway's rate limits of app authentication (same Redis keys: one budget whichever transport). */
+  budgets: AuthenticationBudgets;
   /** Who may call what (the authentication interceptor), or everyone in compatibility mode (LIFECYCLE_AUTH). */
   callers: CallerAuthenticator | 'insecure-compat';
 }

@@ -9,7 +9,7 @@ import { DstsError, isDstsError } from '@dsts/errors';
 import { optionalText } from '@dsts/validation';
 import type { DstsRequestHeader, DstsResponseHeader } from '@dsts/proto';
 import type { AuditEventRecord } from '@dsts/db';
-import { type AuditDescriptor, auditCall } from './audit';
+import { type AuditDescriptor, auditCall, peerAddress } from './audit';
 import type { LifecycleApiDeps, RpcDeps } from './deps';
 import { type MappedStatus, toGrpcStatus } from './header-status.mapper';
 import { isMalformedRequest } from './malformed-request';
@@ -20,6 +20,8 @@ const PROTOCOL_VERSION = 'v1';
 export interface CallContext {
   requestId: string;
   metadata: Metadata;
+  /** The caller's address (the TCP peer), as rate limits and audit lines name it. */
+  clientAddress: string;
   /** Of an audited change: the audit row its repository call writes in the change's transaction. */
   audit?: AuditEventRecord;
 }
@@ -75,15 +77,19 @@ function settle<Res>(
  * outcome travels in `header.status` with gRPC status OK. Validates
  * `protocol_version`, echoes or creates the request id, audits the call when
  * `options.audit` says how, and answers exactly once. With
+ * `options.perAddressBudget` the call first spends its client address's
+ * RATE_LIMIT_PER_MINUTE budget (the open app authentication RPCs, as their
+ * REST endpoints do); a refusal by it is not audited, as on REST (a flood
+ * would flood the audit log). With
  * `config.grpc.realStatusCodes` a failure is also a real gRPC status (same
  * code and message; the request id in the `request_id` trailer).
  */
 export function headerUnary<Req extends { header?: DstsRequestHeader }, Res extends { header?: DstsResponseHeader }>(
-  deps: Pick<RpcDeps, 'metrics' | 'logger' | 'clock' | 'config' | 'audit' | 'auditEvents'>,
+  deps: Pick<RpcDeps, 'metrics' | 'logger' | 'clock' | 'config' | 'audit' | 'auditEvents' | 'budgets'>,
   method: string,
   handler: (request: Req, context: CallContext) => Promise<Omit<Res, 'header'>>,
   emptyResponse: () => Res,
-  options: { requireHeader?: boolean; audit?: AuditDescriptor<Req> } = {},
+  options: { requireHeader?: boolean; audit?: AuditDescriptor<Req>; perAddressBudget?: boolean } = {},
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const request = call.request;
@@ -97,6 +103,7 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
       statusMessage,
       responseTime: deps.clock(),
     });
+    const clientAddress = peerAddress(call.getPeer());
     const audited = options.audit && auditCall(deps, method, options.audit, call, requestId);
     const work = async (): Promise<Res> => {
       assertDecoded(request);
@@ -104,11 +111,13 @@ export function headerUnary<Req extends { header?: DstsRequestHeader }, Res exte
         throw new DstsError('INVALID_REQUEST', `protocol_version must be ${PROTOCOL_VERSION}`);
       }
       if (givenRequestId) optionalText(givenRequestId, 'request_id', MAX_REQUEST_ID_LENGTH);
-      const body = await handler(request, { requestId, metadata: call.metadata, audit: audited?.row });
+      const body = await handler(request, { requestId, metadata: call.metadata, clientAddress, audit: audited?.row });
       return { ...emptyResponse(), ...body, header: header(GrpcStatus.OK, 'OK') } as Res;
     };
     // The request id goes on every log line of the call, as in the auth-gateway.
-    settle({ metrics: deps.metrics, logger: deps.logger.child({ requestId }) }, method, audited ? () => audited.around(work) : work, callback, (mapped): Failure<Res> => {
+    const recorded = audited ? () => audited.around(work) : work;
+    const budgeted = options.perAddressBudget ? () => deps.budgets.spendRequest(clientAddress).then(recorded) : recorded;
+    settle({ metrics: deps.metrics, logger: deps.logger.child({ requestId }) }, method, budgeted, callback, (mapped): Failure<Res> => {
       if (deps.config.grpc.realStatusCodes) {
         const metadata = new Metadata();
         metadata.set('request_id', requestId);

@@ -57,6 +57,7 @@ export async function wireLifecycleApi(foundation: ServiceFoundation): Promise<W
     clock,
     keys: tokenServices.keys,
     apps: { ...tokenServices.apps, authenticate: countTokens(metrics, 'app', tokenServices.apps.authenticate) },
+    budgets: tokenServices.budgets,
     callers: access.mode === 'required' ? createCallerAuthenticator({ grants: access.grants, appTokens: tokenServices.appTokens }) : 'insecure-compat',
   });
   const databaseHealth = followDatabaseHealth({

@@ -1,14 +1,15 @@
 import { subjectDistinguishedName } from '@dsts/certificates';
 import { DstsError, isDstsError, type RefusalReason } from '@dsts/errors';
 import type { Permission } from '@dsts/config';
-import type { CallerIdentity } from './caller-identity';
+import { ANONYMOUS, type CallerIdentity } from './caller-identity';
 import { type PermissionGrants, permissionsOf } from './permissions-file';
 
-/** What a call presented: the TLS-verified client certificate and the `authorization` metadata values. */
+/** What a call presented: the TLS-verified client certificate and the `authorization` metadata value. */
 export interface CallerCredentials {
   /** DER of the client certificate, only when TLS verified it against the admin CA. */
   verifiedCertificate: Buffer | undefined;
-  authorization: readonly string[];
+  /** Node's HTTP/2 keeps one `authorization` value per request (a repeated one is dropped: first wins). */
+  authorization: string | undefined;
 }
 
 export interface CallerAuthenticatorDeps {
@@ -43,22 +44,36 @@ export class PermissionDeniedError extends DstsError {
   }
 }
 
-/** `reason` (a code) for the audit trail, `cause` (or `problem`) for the log; the message is the same for all. */
-const unauthenticated = (reason: RefusalReason | undefined, problem: string, cause?: unknown) =>
-  new DstsError('CALLER_UNAUTHENTICATED', 'authentication required', { reason, cause: cause ?? new Error(problem) });
+/**
+ * A caller refused authentication: `reason` (a code) for the audit trail,
+ * `cause` for the log; the message is the same for all. `identity` is
+ * whom the credential proved to be (a valid token of a disabled app), else anonymous.
+ */
+export class CallerUnauthenticatedError extends DstsError {
+  constructor(reason: RefusalReason | undefined, cause: unknown, readonly identity: CallerIdentity = ANONYMOUS) {
+    super('CALLER_UNAUTHENTICATED', 'authentication required', { reason, cause });
+  }
+}
+
+const unauthenticated = (reason: RefusalReason, problem: string) => new CallerUnauthenticatedError(reason, new Error(problem));
+
+/** Who a refused caller is, as far as its credentials proved it (for the audit trail). */
+export function refusedCaller(failure: unknown): CallerIdentity {
+  return failure instanceof PermissionDeniedError || failure instanceof CallerUnauthenticatedError ? failure.identity : ANONYMOUS;
+}
 
 export function createCallerAuthenticator({ grants, appTokens }: CallerAuthenticatorDeps): CallerAuthenticator {
   async function identify({ verifiedCertificate, authorization }: CallerCredentials): Promise<CallerIdentity> {
-    if (authorization.length > 1) throw unauthenticated('AUTHORIZATION_REPEATED', 'more than one authorization value');
-    const [value] = authorization;
-    if (value !== undefined) {
-      const token = value.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(value)?.[1] : undefined;
+    if (authorization !== undefined) {
+      const token = authorization.length <= MAX_AUTHORIZATION_LENGTH ? BEARER.exec(authorization)?.[1] : undefined;
       if (!token) throw unauthenticated('AUTHORIZATION_NOT_BEARER', 'authorization is not a bearer token');
       try {
         return { kind: 'app', id: await appTokens.verify(token) };
       } catch (error) {
         // A dependency failure (database down) is not the caller's fault: it keeps its own status.
-        if (isDstsError(error) && error.code === 'ACCESS_TOKEN_INVALID') throw unauthenticated(error.reason, error.message, error);
+        if (isDstsError(error) && error.code === 'ACCESS_TOKEN_INVALID') {
+          throw new CallerUnauthenticatedError(error.reason, error, error.verifiedSubject ? { kind: 'app', id: error.verifiedSubject } : ANONYMOUS);
+        }
         throw error;
       }
     }

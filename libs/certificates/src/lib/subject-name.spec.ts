@@ -36,6 +36,37 @@ describe('subjectDistinguishedName', () => {
     expect(isCanonicalSubjectName(dn)).toBe(true);
   });
 
+  it('names every X.520 attribute OpenSSL knows as openssl prints it (postalCode, businessCategory, description, ...)', async () => {
+    const [key, cert] = [join(folder, 'x520-k.pem'), join(folder, 'x520-c.pem')];
+    const attributes = [
+      'description', 'searchGuide', 'businessCategory', 'postalAddress', 'postalCode', 'postOfficeBox', 'physicalDeliveryOfficeName',
+      'telephoneNumber', 'telexNumber', 'teletexTerminalIdentifier', 'facsimileTelephoneNumber', 'x121Address', 'internationaliSDNNumber',
+      'registeredAddress', 'destinationIndicator', 'preferredDeliveryMethod', 'presentationAddress', 'supportedApplicationContext',
+      'member', 'owner', 'roleOccupant', 'seeAlso', 'userPassword', 'name', 'initials', 'generationQualifier', 'x500UniqueIdentifier',
+      'dnQualifier', 'enhancedSearchGuide', 'protocolInformation', 'distinguishedName', 'uniqueMember', 'houseIdentifier',
+      'supportedAlgorithms', 'deltaRevocationList', 'dmdName', 'pseudonym', 'role', 'organizationIdentifier',
+    ];
+    const subject = `/O=Acme/${attributes.map((attribute, index) => `${attribute}=v${index}`).join('/')}/CN=admin`;
+    await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', subject);
+    const pem = await readFile(cert, 'utf8');
+
+    const dn = subjectDistinguishedName(new X509Certificate(pem).raw);
+    expect(dn).toBe(await opensslSubject(pem));
+    expect(dn).toContain('postalCode=v4,');
+    expect(dn).not.toMatch(/2\.5\.4\./);
+    expect(isCanonicalSubjectName(dn)).toBe(true);
+  });
+
+  it('writes a known attribute whose value is no string as its name and hex DER, as openssl does', async () => {
+    const ca = await createTestCa();
+    // postalAddress is a SEQUENCE OF strings in X.520; this one holds the (empty) SEQUENCE 30 00.
+    const device = await ca.issueDevice({ deviceId: 'admin', tenantId: 'ops', extraSubject: [{ '2.5.4.16': ['#3000'] }] });
+    const dn = subjectDistinguishedName(device.certificateDer);
+    expect(dn).toBe(await opensslSubject(device.certificatePem));
+    expect(dn).toMatch(/^postalAddress=#3000,O=ops,CN=admin$/);
+    expect(isCanonicalSubjectName(dn)).toBe(true);
+  });
+
   it('writes attributes without a short name as dotted OID and hex DER, as openssl does', async () => {
     const ca = await createTestCa();
     const device = await ca.issueDevice({ deviceId: 'admin', tenantId: 'ops', extraSubject: [{ '1.2.3.4': ['weird'] }] });
@@ -46,7 +77,7 @@ describe('subjectDistinguishedName', () => {
   });
 
   it('tells the canonical spelling of a subject from other spellings of the same name', () => {
-    for (const canonical of ['CN=dsts-local-admin,O=DSTS local', 'CN=admin', 'CN=', 'UID=42+OU=ops,O=Acme\\, Inc.', 'CN=x=y', 'CN=\\#a\\ ', 'CN=zweiter \\C3\\A9', '1.2.3.4=#0C05']) {
+    for (const canonical of ['CN=dsts-local-admin,O=DSTS local', 'CN=admin', 'CN=', 'UID=42+OU=ops,O=Acme\\, Inc.', 'CN=x=y', 'CN=\\#a\\ ', 'CN=zweiter \\C3\\A9', '1.2.3.4=#0C05', 'postalAddress=#3000']) {
       expect([canonical, isCanonicalSubjectName(canonical)]).toEqual([canonical, true]);
     }
     for (const other of [

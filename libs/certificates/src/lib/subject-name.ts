@@ -1,7 +1,11 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { type AttributeTypeAndValue, Certificate } from '@peculiar/asn1-x509';
 
-/** Short names as OpenSSL prints them; any other attribute is `<dotted OID>=#<HEX DER>` (RFC 4514 §2.4, upper case as OpenSSL). */
+/**
+ * Short names as OpenSSL 3 prints them (`-nameopt RFC2253`): every X.520
+ * attribute it knows, and the few others below; any other attribute is
+ * `<dotted OID>=#<HEX DER>` (RFC 4514 §2.4, upper case as OpenSSL).
+ */
 const SHORT_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN',
   '2.5.4.4': 'SN',
@@ -13,7 +17,46 @@ const SHORT_NAMES: Record<string, string> = {
   '2.5.4.10': 'O',
   '2.5.4.11': 'OU',
   '2.5.4.12': 'title',
+  '2.5.4.13': 'description',
+  '2.5.4.14': 'searchGuide',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.16': 'postalAddress',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.18': 'postOfficeBox',
+  '2.5.4.19': 'physicalDeliveryOfficeName',
+  '2.5.4.20': 'telephoneNumber',
+  '2.5.4.21': 'telexNumber',
+  '2.5.4.22': 'teletexTerminalIdentifier',
+  '2.5.4.23': 'facsimileTelephoneNumber',
+  '2.5.4.24': 'x121Address',
+  '2.5.4.25': 'internationaliSDNNumber',
+  '2.5.4.26': 'registeredAddress',
+  '2.5.4.27': 'destinationIndicator',
+  '2.5.4.28': 'preferredDeliveryMethod',
+  '2.5.4.29': 'presentationAddress',
+  '2.5.4.30': 'supportedApplicationContext',
+  '2.5.4.31': 'member',
+  '2.5.4.32': 'owner',
+  '2.5.4.33': 'roleOccupant',
+  '2.5.4.34': 'seeAlso',
+  '2.5.4.35': 'userPassword',
+  '2.5.4.41': 'name',
   '2.5.4.42': 'GN',
+  '2.5.4.43': 'initials',
+  '2.5.4.44': 'generationQualifier',
+  '2.5.4.45': 'x500UniqueIdentifier',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.47': 'enhancedSearchGuide',
+  '2.5.4.48': 'protocolInformation',
+  '2.5.4.49': 'distinguishedName',
+  '2.5.4.50': 'uniqueMember',
+  '2.5.4.51': 'houseIdentifier',
+  '2.5.4.52': 'supportedAlgorithms',
+  '2.5.4.53': 'deltaRevocationList',
+  '2.5.4.54': 'dmdName',
+  '2.5.4.65': 'pseudonym',
+  '2.5.4.72': 'role',
+  '2.5.4.97': 'organizationIdentifier',
   '0.9.2342.19200300.100.1.1': 'UID',
   '0.9.2342.19200300.100.1.25': 'DC',
   '1.2.840.113549.1.9.1': 'emailAddress',
@@ -42,7 +85,8 @@ function escapeValue(value: string): string {
 
 function attribute(atv: AttributeTypeAndValue): string {
   const name = SHORT_NAMES[atv.type];
-  if (!name) return `${atv.type}=#${Buffer.from(AsnConvert.serialize(atv.value)).toString('hex').toUpperCase()}`;
+  // A value that is no string (several X.520 attributes hold sequences) is hex DER, under its name when it has one.
+  if (!name || atv.value.anyValue) return `${name ?? atv.type}=#${Buffer.from(AsnConvert.serialize(atv.value)).toString('hex').toUpperCase()}`;
   return `${name}=${escapeValue(atv.value.toString())}`;
 }
 
@@ -73,6 +117,8 @@ interface WrittenAttribute {
   type: string;
   /** The value with its escapes resolved. */
   value: string;
+  /** Written as `#<hex DER>` (an unescaped `#` first). */
+  hex: boolean;
   /** `,` (next RDN), `+` (same RDN) or `` (last). */
   separator: string;
 }
@@ -90,6 +136,7 @@ function readAttributes(text: string): WrittenAttribute[] | undefined {
     const equals = text.indexOf('=', index);
     if (equals < 0) return undefined;
     const type = text.slice(index, equals);
+    const hex = text[equals + 1] === '#';
     const bytes: number[] = [];
     for (index = equals + 1; index < text.length && text[index] !== ',' && text[index] !== '+'; ) {
       const character = text[index];
@@ -114,18 +161,18 @@ function readAttributes(text: string): WrittenAttribute[] | undefined {
       return undefined;
     }
     const separator = text[index] ?? '';
-    attributes.push({ type, value, separator });
+    attributes.push({ type, value, hex, separator });
     if (separator === '') return attributes;
     index += 1;
   }
 }
 
 /** How `subjectDistinguishedName` writes the attribute; undefined for a type it never writes. */
-function canonicalAttribute({ type, value }: WrittenAttribute): string | undefined {
-  if (KNOWN_NAMES.has(type)) return `${type}=${escapeValue(value)}`;
-  // Only attributes without a short name are written as OID and hex DER (taken as given: not decoded here).
-  if (DOTTED_OID.test(type) && !(type in SHORT_NAMES) && HEX_DER.test(value)) return `${type}=${value}`;
-  return undefined;
+function canonicalAttribute({ type, value, hex }: WrittenAttribute): string | undefined {
+  if (!hex) return KNOWN_NAMES.has(type) ? `${type}=${escapeValue(value)}` : undefined;
+  // Hex DER (taken as given: not decoded here) under a short name (a value that is no string), or under an OID without one.
+  const hexType = KNOWN_NAMES.has(type) || (DOTTED_OID.test(type) && !(type in SHORT_NAMES));
+  return hexType && HEX_DER.test(value) ? `${type}=${value}` : undefined;
 }
 
 /**

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 7000,
       maxReceiveMessageBytes: 8 * 1024 * 1024,
+      maxConcurrentStreams: 100,
       realStatusCodes: false,
       healthCheckSeconds: 5,
       tls: { certFile: undefined, keyFile: undefined, clientCaFile: undefined },
@@ -82,6 +83,11 @@ describe('loadConfig', () => {
     expect(config.lifecycleAuth).toEqual({ mode: 'insecure-compat', permissionsFile: '/config/permissions.yaml' });
     expect(problemsOf({ ...minimal, GRPC_HEALTH_PORT: '0' })).toEqual(['GRPC_HEALTH_PORT must be a port number (1-65535)']);
     expect(problemsOf({ ...minimal, LIFECYCLE_AUTH: 'none' })).toEqual(['LIFECYCLE_AUTH must be required or insecure-compat']);
+  });
+
+  it('bounds the streams of one gRPC connection: GRPC_MAX_CONCURRENT_STREAMS, at least 1', () => {
+    expect(loadConfig({ ...minimal, GRPC_MAX_CONCURRENT_STREAMS: '20' }).grpc.maxConcurrentStreams).toBe(20);
+    for (const value of ['0', '-1', '1.5', '100001']) expect(problemsOf({ ...minimal, GRPC_MAX_CONCURRENT_STREAMS: value })).toHaveLength(1);
   });
 
   // Regression: these passed validation and the lifecycle-api died at bind with EADDRINUSE.

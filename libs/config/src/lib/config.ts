@@ -164,6 +164,8 @@ const environmentSchema = z.object({
   // gets a header status, instead of a transport error from grpc-js.
   GRPC_MAX_RECEIVE_MESSAGE_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
   GRPC_REAL_STATUS_CODES: bool(false),
+  // HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: grpc-js otherwise advertises 2^32-1, and every open stream holds memory.
+  GRPC_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).max(100_000).default(100),
   GRPC_HEALTH_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   METRICS_PORT: port(9464),
   GRPC_TLS_CERT_FILE: z.string().optional(),
@@ -218,6 +220,8 @@ export interface Config {
     readonly port: number;
     /** Largest request message the lifecycle API accepts. */
     readonly maxReceiveMessageBytes: number;
+    /** Calls one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+    readonly maxConcurrentStreams: number;
     /** Also fail calls with the real gRPC status, not only `header.status` (SPEC §6 [beyond]). */
     readonly realStatusCodes: boolean;
     /** How often the health service re-checks the database (NOT_SERVING while it is unreachable). */
@@ -344,6 +348,7 @@ export function loadConfig(environment: Environment = process.env): Config {
       host: env.GRPC_HOST,
       port: env.GRPC_PORT,
       maxReceiveMessageBytes: env.GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+      maxConcurrentStreams: env.GRPC_MAX_CONCURRENT_STREAMS,
       realStatusCodes: env.GRPC_REAL_STATUS_CODES,
       healthCheckSeconds: env.GRPC_HEALTH_CHECK_SECONDS,
       tls: { certFile: env.GRPC_TLS_CERT_FILE, keyFile: env.GRPC_TLS_KEY_FILE, clientCaFile: env.GRPC_TLS_CLIENT_CA_FILE },

@@ -66,8 +66,6 @@ export type RefusalReason =
   | 'NO_CREDENTIALS'
   /** `authorization` is not `Bearer <token>` (another scheme, empty, oversized). */
   | 'AUTHORIZATION_NOT_BEARER'
-  /** More than one `authorization` value. */
-  | 'AUTHORIZATION_REPEATED'
   /** The access token is past `exp`, or older than any token issued here lives. */
   | 'ACCESS_TOKEN_EXPIRED'
   /** `iss` is not this service's TOKEN_ISSUER. */
@@ -103,6 +101,8 @@ export interface DstsErrorOptions {
   retryAfterSeconds?: number;
   /** Why a caller was refused, for the audit trail (never the caller). */
   reason?: RefusalReason;
+  /** Whom a credential proved to be before it was refused (a valid token of a disabled app), for the audit trail. */
+  verifiedSubject?: string;
   cause?: unknown;
 }
 
@@ -113,10 +113,12 @@ export class DstsError extends Error {
   readonly expose: boolean;
   readonly retryAfterSeconds?: number;
   readonly reason?: RefusalReason;
+  readonly verifiedSubject?: string;
 
   constructor(readonly code: ErrorCode, message: string, options: DstsErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.reason = options.reason;
+    this.verifiedSubject = options.verifiedSubject;
     this.kind = ERROR_KINDS[code];
     this.expose = this.kind !== 'internal' && (options.expose ?? true);
     this.retryAfterSeconds = options.retryAfterSeconds ?? (this.kind === 'overloaded' ? OVERLOAD_RETRY_AFTER_SECONDS : undefined);

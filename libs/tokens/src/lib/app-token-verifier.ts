@@ -24,12 +24,14 @@ export interface AppTokenVerifier {
    * published keys, `iss` ours, `typ` = `app`, within its lifetime, for an
    * app that is registered and enabled now. Anything else rejects with an
    * `ACCESS_TOKEN_INVALID` DstsError saying why (message for the log,
-   * `reason` for the audit trail; neither for the caller).
+   * `reason` for the audit trail; neither for the caller), with the app id
+   * as `verifiedSubject` when only the app's registration failed.
    */
   verify(token: string): Promise<string>;
 }
 
-const invalid = (reason: RefusalReason, problem: string) => new DstsError('ACCESS_TOKEN_INVALID', `access token ${problem}`, { reason });
+const invalid = (reason: RefusalReason, problem: string, verifiedSubject?: string) =>
+  new DstsError('ACCESS_TOKEN_INVALID', `access token ${problem}`, { reason, verifiedSubject });
 
 function verificationFailure(error: unknown): DstsError {
   if (error instanceof errors.JWTExpired) return invalid('ACCESS_TOKEN_EXPIRED', 'is expired');
@@ -64,8 +66,9 @@ export function createAppTokenVerifier({ keys, issuer, apps, clock }: AppTokenVe
       if (payload['typ'] !== 'app' || typeof payload.sub !== 'string') throw invalid('ACCESS_TOKEN_NOT_APP_TOKEN', 'is not an app token');
       const appId = payload.sub;
       const app = await apps.find(appId);
-      if (!app) throw invalid('APP_NOT_FOUND', 'names an app that is unknown or disabled');
-      if (!app.isEnabled) throw invalid('APP_DISABLED', 'names an app that is unknown or disabled');
+      // The token verified: its app id is proven, though the app may not call (any more).
+      if (!app) throw invalid('APP_NOT_FOUND', 'names an app that is unknown or disabled', appId);
+      if (!app.isEnabled) throw invalid('APP_DISABLED', 'names an app that is unknown or disabled', appId);
       return appId;
     },
   };

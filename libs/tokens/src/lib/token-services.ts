@@ -6,6 +6,7 @@ import type { Logger } from '@dsts/observability';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './access-token-claims';
 import { type AppAuthenticator, createAppAuthenticator } from './app-authenticator';
 import { type AppTokenVerifier, createAppTokenVerifier } from './app-token-verifier';
+import { type AuthenticationBudgets, createAuthenticationBudgets } from './authentication-budgets';
 import { readRegisteredAppsFile } from './registered-apps-file';
 import { createTokenIssuer, type TokenIssuer } from './token-issuer';
 
@@ -22,7 +23,8 @@ export interface TokenServicesDeps {
  * What both services need to publish keys and authenticate apps: the
  * auth-gateway (REST) and the lifecycle-api (gRPC GetSigningKey,
  * GetAppAuthenticationChallenge, AuthenticateApp) build it the same way, so
- * they share one key table, one challenge store and one app table.
+ * they share one key table, one challenge store, one app table and the
+ * authentication rate limits.
  */
 export interface TokenServices {
   keys: SigningKeyStore;
@@ -32,6 +34,8 @@ export interface TokenServices {
   apps: AppAuthenticator;
   /** Verifies app tokens issued here when apps present them as credentials (lifecycle-api). */
   appTokens: AppTokenVerifier;
+  /** RATE_LIMIT_PER_MINUTE and RATE_LIMIT_FAILURES_PER_MINUTE of the challenge and token endpoints, in Redis. */
+  budgets: AuthenticationBudgets;
 }
 
 /**
@@ -48,7 +52,7 @@ export function createConfiguredSigningKeyStore({ config, prisma, encryptionKey,
   });
 }
 
-/** Wires the key store, challenge store, token issuer, app authenticator and app token verifier (composition only). */
+/** Wires the key store, challenge store, token issuer, app authenticator, app token verifier and rate limits (composition only). */
 export function createTokenServices(deps: TokenServicesDeps): TokenServices {
   const { config, prisma, cache, clock } = deps;
   const keys = createConfiguredSigningKeyStore(deps);
@@ -62,6 +66,7 @@ export function createTokenServices(deps: TokenServicesDeps): TokenServices {
     registeredApps,
     apps: createAppAuthenticator({ challenges, apps: registeredApps, tokens, clock }),
     appTokens: createAppTokenVerifier({ keys, issuer: config.tokens.issuer, apps: registeredApps, clock }),
+    budgets: createAuthenticationBudgets(cache, config.rateLimit),
   };
 }
 
