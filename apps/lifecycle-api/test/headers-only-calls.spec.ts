@@ -1,5 +1,6 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, type IncomingHttpHeaders } from 'node:http2';
 import { captureLogs, eventually } from '@dsts/testing';
+import { REQUEST_MESSAGE_WAIT_MS } from '../src/app/request-message-wait.interceptor';
 import { type RunningLifecycleApi, startLifecycleApi } from './lifecycle-api.harness';
 
 /** A TLS HTTP/2 connection to the service, trusting the test CA, with no client certificate. */
@@ -68,6 +69,27 @@ describe('calls that send metadata but no message (raw HTTP/2 over TLS)', () => 
       session.destroy();
     }
   });
+
+  // Regression: the 5 s wait covered refused calls only; an open RPC (or any call in compatibility mode) held its stream for ever.
+  it('ends an admitted call whose message never comes with DEADLINE_EXCEEDED after REQUEST_MESSAGE_WAIT_MS', async () => {
+    const session = await rawConnection(api);
+    try {
+      const started = Date.now();
+      const status = await finalStatus(headersOnly(session, 'GetAppAuthenticationChallenge'));
+      expect(status).toBe('4'); // DEADLINE_EXCEEDED
+      expect(Date.now() - started).toBeLessThan(REQUEST_MESSAGE_WAIT_MS + 3_000);
+    } finally {
+      session.destroy();
+    }
+    const compat = await startLifecycleApi({ auth: 'insecure-compat' });
+    const plaintext = connect(`http://${compat.address}`);
+    try {
+      expect(await finalStatus(headersOnly(plaintext, 'GetDevice'))).toBe('4');
+    } finally {
+      plaintext.destroy();
+      await compat.close();
+    }
+  }, 30_000);
 
   it('writes no audit line and no warning for calls the client abandoned before sending their message', async () => {
     const before = log.lines().length;

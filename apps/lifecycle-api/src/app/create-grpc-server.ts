@@ -20,6 +20,7 @@ import {
 } from '@dsts/proto';
 import { AUDITED } from './audit';
 import { authenticateApp } from './authenticate-app.rpc';
+import { requestMessageWaitInterceptor } from './request-message-wait.interceptor';
 import { callerAuthenticationInterceptor } from './caller-authentication.interceptor';
 import { createDevice } from './create-device.rpc';
 import { createEnrollmentToken } from './create-enrollment-token.rpc';
@@ -81,7 +82,11 @@ export function createGrpcServer(deps: LifecycleApiDeps): LifecycleGrpcServer {
     'grpc.max_receive_message_length': deps.config.grpc.maxReceiveMessageBytes,
     'grpc.max_concurrent_streams': deps.config.grpc.maxConcurrentStreams,
     ...CONNECTION_UPKEEP,
-    interceptors: deps.callers === 'insecure-compat' ? [] : [callerAuthenticationInterceptor({ ...deps, authenticator: deps.callers })],
+    // The first interceptor is nearest the transport (grpc-js chains them in order).
+    interceptors: [
+      requestMessageWaitInterceptor(deps),
+      ...(deps.callers === 'insecure-compat' ? [] : [callerAuthenticationInterceptor({ ...deps, authenticator: deps.callers })]),
+    ],
   });
   const implementation: DeviceSTSServer = {
     ping: plainUnary(deps, 'Ping', ping(deps.clock)),
