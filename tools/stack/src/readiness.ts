@@ -40,10 +40,12 @@ export async function announceWhenReady(serviceEnv: NodeJS.ProcessEnv, log: (lin
   if (rest.port === 0 || grpc.port === 0) return;
   const restUrl = `http://${inAddress(localHost(rest.host))}:${rest.port}`;
   const grpcHost = localHost(grpc.host);
+  // The local server certificate names localhost, and an IP as TLS server name draws a Node deprecation warning in the tools.
+  const grpcShown = ['127.0.0.1', '::1'].includes(grpcHost) ? 'localhost' : inAddress(grpcHost);
   while (!gaveUp()) {
     const gatewayReady = await fetch(`${restUrl}/ready`).then((response) => response.status === 200, () => false);
     if (gatewayReady && (await acceptsConnections(grpcHost, grpc.port))) {
-      log(`ready — REST ${restUrl}, gRPC ${inAddress(grpcHost)}:${grpc.port}`);
+      log(`ready — REST ${restUrl}, gRPC ${grpcShown}:${grpc.port}`);
       return;
     }
     await new Promise((done) => setTimeout(done, POLL_MS));

@@ -63,7 +63,7 @@ export async function startRunCommand(
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const run: RunCommand = {
     child,
-    grpcAddress: `127.0.0.1:${grpcPort}`,
+    grpcAddress: `localhost:${grpcPort}`,
     gatewayUrl: `http://127.0.0.1:${restPort}`,
     postgresPort: String(postgresPort),
     output: () => output,
