@@ -14,7 +14,11 @@ if [[ ! -f "apps/$app/Dockerfile" ]]; then
   exit 2
 fi
 export NX_NO_CLOUD=true NX_DAEMON=false
-npx nx build "$app" --output-style=static >&2
+# DSTS_SKIP_BUILD=1: the caller built the app (the images test, whose Nx target
+# depends on both builds); see tools/scripts/run.sh.
+if [[ "${DSTS_SKIP_BUILD:-}" != 1 ]]; then
+  npx nx build "$app" --output-style=static >&2
+fi
 context="tmp/docker-context/$app"
 rm -rf "$context"
 mkdir -p "$context"

@@ -7,5 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash tools/scripts/install.sh
 export NX_NO_CLOUD=true NX_DAEMON=false
-npx nx run-many -t build -p auth-gateway lifecycle-api --output-style=static
+# DSTS_SKIP_BUILD=1: the caller built both apps (the tests, whose Nx targets depend
+# on the builds). Without the Nx daemon a nested build always restores its outputs
+# from the cache - deleting and rewriting dist/ - under other running test tasks.
+if [[ "${DSTS_SKIP_BUILD:-}" != 1 ]]; then
+  npx nx run-many -t build -p auth-gateway lifecycle-api --output-style=static
+fi
 exec bash tools/scripts/serve.sh

@@ -16,7 +16,13 @@ const expectedFiles: Record<string, string[]> = {
 };
 
 function assembleContext(app: string): string[] {
-  const stdout = execFileSync('bash', ['tools/scripts/docker-context.sh', app], { cwd: workspaceRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // The Nx test target depends on both builds: no nested build racing the other test tasks over dist/.
+  const stdout = execFileSync('bash', ['tools/scripts/docker-context.sh', app], {
+    cwd: workspaceRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, DSTS_SKIP_BUILD: '1' },
+  });
   return stdout.trim().split('\n');
 }
 

@@ -32,7 +32,7 @@ const START_TIMEOUT_MS = 45_000;
 export async function startRunCommand(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
-  /** `npm-start`: the whole README command (install check and build are cached by then). */
+  /** `npm-start`: the whole README command (install check; the build is skipped, see DSTS_SKIP_BUILD below). */
   command: 'serve' | 'npm-start' = 'serve',
 ): Promise<RunCommand> {
   const [grpcPort, restPort, postgresPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -54,6 +54,8 @@ export async function startRunCommand(
       METRICS_PORT: String(metricsPort),
       SIGNING_KEY_RSA_BITS: '2048',
       LOG_LEVEL: 'warn',
+      // The Nx test target depends on both builds; a nested build would rewrite dist/ under other test tasks.
+      DSTS_SKIP_BUILD: '1',
       ...env,
     },
   });
